@@ -1,0 +1,122 @@
+"""Batched digit classification: one model call per frame, whatever the number of crops.
+
+The shipped model lives in models/: digits.keras (the reference) and digits.tflite
+(the same network exported for LiteRT, faster on a CPU). Both take float32 crops
+(N, 28, 28, 1) in 0..1, white ink on black, and return probabilities whose first ten
+entries are the digits 0-9 and whose eleventh is "not a digit".
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .shipped import shipped_file
+
+NUM_CLASSES = 11
+NOT_A_DIGIT = 10
+DEFAULT_CONFIDENCE = 0.6
+# Batches are padded up to one of these sizes so that no backend re-plans per frame.
+BATCH_BUCKETS = (8, 32, 128)
+
+
+def shipped_model_path() -> Path:
+    """The model shipped with livedigit: the LiteRT export where LiteRT is installed."""
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401
+        return shipped_file("models", "digits.tflite")
+    except ImportError:
+        return shipped_file("models", "digits.keras")
+
+
+def bucket_size(count: int) -> int:
+    return next((size for size in BATCH_BUCKETS if count <= size), BATCH_BUCKETS[-1])
+
+
+def export_litert(model, path: Path) -> None:
+    """Write a Keras model as a LiteRT flatbuffer."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    path.write_bytes(converter.convert())
+
+
+class KerasBackend:
+    """A .keras model behind a compiled tf.function, one trace per batch bucket."""
+
+    def __init__(self, path: Path):
+        import keras
+        import tensorflow as tf
+
+        try:
+            model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        except Exception as error:  # Keras raises many types for a bad file
+            raise InputError(f"model {path}: cannot be loaded safely ({first_line(error)})") from None
+        self.model = model
+        self.call = tf.function(lambda x: model(x, training=False), reduce_retracing=False)
+        self.input_shape = tuple(model.input_shape[1:])
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return np.asarray(self.call(batch.reshape((len(batch),) + self.input_shape)))
+
+
+class LiteRTBackend:
+    """A .tflite model run by LiteRT, one interpreter per batch bucket."""
+
+    def __init__(self, path: Path):
+        from ai_edge_litert.interpreter import Interpreter
+
+        try:
+            self.interpreters = {size: self._interpreter(Interpreter, path, size) for size in BATCH_BUCKETS}
+        except (ValueError, RuntimeError) as error:
+            raise InputError(f"model {path}: not a usable LiteRT model ({first_line(error)})") from None
+
+    @staticmethod
+    def _interpreter(interpreter_class, path: Path, batch: int):
+        interpreter = interpreter_class(model_path=str(path), num_threads=2)
+        (tensor,) = interpreter.get_input_details()
+        interpreter.resize_tensor_input(tensor["index"], [batch, *tensor["shape"][1:]])
+        interpreter.allocate_tensors()
+        return interpreter
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        interpreter = self.interpreters[len(batch)]
+        (tensor,) = interpreter.get_input_details()
+        interpreter.set_tensor(tensor["index"], batch.reshape(tensor["shape"]))
+        interpreter.invoke()
+        return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
+
+def first_line(error: Exception) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0][:200]
+
+
+class DigitClassifier:
+    """Crops (N, 28, 28) float32 in 0..1 -> class probabilities (N, classes)."""
+
+    def __init__(self, model_path: str | Path | None = None):
+        path = Path(model_path) if model_path else shipped_model_path()
+        if not path.is_file():
+            raise InputError(f"model {path}: no such file")
+        backend = LiteRTBackend if path.suffix == ".tflite" else KerasBackend
+        self.path = path
+        self.backend = backend(path)
+        self.num_classes = self._check_output()
+
+    def _check_output(self) -> int:
+        probe = self.backend(np.zeros((BATCH_BUCKETS[0], 28, 28), np.float32))
+        if probe.ndim != 2 or probe.shape[1] < 10:
+            raise InputError(f"model {self.path}: outputs shape {probe.shape[1:]}, expected 10 or more classes")
+        return probe.shape[1]
+
+    def __call__(self, crops: np.ndarray) -> np.ndarray:
+        probabilities = np.empty((len(crops), self.num_classes), np.float32)
+        largest = BATCH_BUCKETS[-1]
+        for start in range(0, len(crops), largest):
+            chunk = crops[start:start + largest]
+            padded = np.zeros((bucket_size(len(chunk)), 28, 28), np.float32)
+            padded[:len(chunk)] = chunk
+            probabilities[start:start + len(chunk)] = self.backend(padded)[:len(chunk)]
+        return probabilities

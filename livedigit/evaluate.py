@@ -1,0 +1,147 @@
+"""Score livedigit's JSONL output against ground truth.
+
+    livedigit-eval --jsonl out.jsonl --truth clip.truth.json
+    livedigit-eval --jsonl out.jsonl --labels photos/labels.json
+
+A hit is a reported digit whose box overlaps a true digit's box (IoU >= 0.3) with the
+right label; each true digit is hit at most once. For a folder of photos with a labels
+file (each file's `digits` string), the digits found are compared with those written.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+MIN_IOU = 0.3
+
+
+@dataclass
+class Score:
+    hits: int = 0
+    false_digits: int = 0
+    missed: int = 0
+    confusions: Counter = field(default_factory=Counter)   # (true, reported) -> count, wrong labels
+    label_changes: int = 0
+    label_pairs: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.hits / max(self.hits + self.false_digits, 1)
+
+    @property
+    def recall(self) -> float:
+        return self.hits / max(self.hits + self.missed, 1)
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.precision * self.recall / max(self.precision + self.recall, 1e-9)
+
+    @property
+    def flicker_rate(self) -> float:
+        """How often a true digit read in two consecutive frames changed its label."""
+        return self.label_changes / max(self.label_pairs, 1)
+
+    def summary(self) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "hits": self.hits, "false_digits": self.false_digits, "missed": self.missed,
+                "flicker_rate": round(self.flicker_rate, 4),
+                "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()}}
+
+
+def iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection over union of x, y, w, h boxes: (len(a), len(b))."""
+    a = boxes_a[:, None, :].astype(np.float64)
+    b = boxes_b[None, :, :].astype(np.float64)
+    overlap_w = np.clip(np.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    overlap_h = np.clip(np.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    intersection = overlap_w * overlap_h
+    return intersection / (a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - intersection)
+
+
+def match_frame(reported: list[dict], truth: list[dict], score: Score) -> dict[int, int]:
+    """Count one frame's hits and errors; returns true digit id -> label read for it.
+
+    A wrong label is both a false digit and a missed one.
+    """
+    digits = [item for item in truth if item["label"] >= 0]
+    pairs = []
+    if reported and digits:
+        overlaps = iou(np.array([d["box"] for d in reported]), np.array([t["box"] for t in digits]))
+        pairs = sorted(zip(*np.nonzero(overlaps >= MIN_IOU)), key=lambda pair: -overlaps[pair])
+    used_reported, used_truth, read = set(), set(), {}
+    hits = 0
+    for r, t in pairs:
+        if r in used_reported or t in used_truth:
+            continue
+        used_reported.add(r)
+        used_truth.add(t)
+        true_label, label = digits[t]["label"], reported[r]["digit"]
+        read[digits[t].get("id", t)] = label
+        if label == true_label:
+            hits += 1
+        else:
+            score.confusions[(true_label, label)] += 1
+    score.hits += hits
+    score.false_digits += len(reported) - hits
+    score.missed += len(digits) - hits
+    return read
+
+
+def score_clip(lines: list[dict], truth: dict) -> Score:
+    """Frames missing from the JSONL count as frames where nothing was read."""
+    by_frame = {line["frame"]: line["detections"] for line in lines}
+    score, previous = Score(), {}
+    for frame in truth["frames"]:
+        read = match_frame(by_frame.get(frame["frame"], []), frame["items"], score)
+        common = read.keys() & previous.keys()
+        score.label_pairs += len(common)
+        score.label_changes += sum(read[key] != previous[key] for key in common)
+        previous = read
+    return score
+
+
+def score_photos(lines: list[dict], labels: list[dict]) -> tuple[Score, list[str]]:
+    """Digits found in each photo against the digits written on it; lists the photos read wrong."""
+    found_by_file = {Path(line["source"]).name: Counter(d["digit"] for d in line["detections"]) for line in lines}
+    score, wrong = Score(), []
+    for entry in labels:
+        written = Counter(int(c) for c in entry["digits"])
+        found = found_by_file.get(entry["file"], Counter())
+        hits = sum((written & found).values())
+        score.hits += hits
+        score.false_digits += sum(found.values()) - hits
+        score.missed += sum(written.values()) - hits
+        if found != written:
+            wrong.append(f"{entry['file']}: wrote {entry['digits']}, "
+                         f"found {''.join(str(d) for d in sorted(found.elements())) or 'nothing'}")
+    return score, wrong
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="livedigit-eval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jsonl", type=Path, required=True, help="livedigit's output")
+    truth = parser.add_mutually_exclusive_group(required=True)
+    truth.add_argument("--truth", type=Path, help="a clip's ground truth (scripts/make_clip.py)")
+    truth.add_argument("--labels", type=Path, help="labels.json of a folder of photos")
+    args = parser.parse_args(argv)
+    lines = read_jsonl(args.jsonl)
+    if args.truth:
+        report = score_clip(lines, json.loads(args.truth.read_text())).summary()
+    else:
+        score, wrong = score_photos(lines, json.loads(args.labels.read_text()))
+        report = {**score.summary(), "photos_read_wrong": wrong}
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return 0

@@ -1,0 +1,116 @@
+"""Synthetic marks that are not digits: letters, symbols, scribbles, boxes, lines, smudges.
+
+Used to train the classifier's "not a digit" class and to scatter distractors on
+generated test pages. Every mark is drawn as a binary ink mask (uint8, 255 = ink).
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Glyphs that no handwritten digit resembles (O, l, S, Z, B, g, q, ... are left out).
+NON_DIGIT_GLYPHS = "ACEFHKMNPRUVWXYcefhkmnrtuvwx?+=#%&*@<>"
+HERSHEY_FONTS = (
+    cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
+)
+CANVAS = 96
+
+
+def _canvas() -> np.ndarray:
+    return np.zeros((CANVAS, CANVAS), np.uint8)
+
+
+def _thickness(rng: np.random.Generator) -> int:
+    return int(rng.integers(1, 8))
+
+
+def glyph(rng: np.random.Generator) -> np.ndarray:
+    """A letter or symbol in a stroke font, slightly rotated and sheared."""
+    canvas = _canvas()
+    text = NON_DIGIT_GLYPHS[rng.integers(len(NON_DIGIT_GLYPHS))]
+    font = HERSHEY_FONTS[rng.integers(len(HERSHEY_FONTS))] | (cv2.FONT_ITALIC * int(rng.integers(2)))
+    thickness = _thickness(rng)
+    cv2.putText(canvas, text, (22, 70), font, 2.0, 255, thickness, cv2.LINE_AA)
+    angle, shear = rng.uniform(-15, 15), rng.uniform(-0.3, 0.3)
+    matrix = cv2.getRotationMatrix2D((CANVAS / 2, CANVAS / 2), angle, 1.0)
+    matrix[0, 1] += shear
+    return cv2.warpAffine(canvas, matrix, (CANVAS, CANVAS))
+
+
+def scribble(rng: np.random.Generator) -> np.ndarray:
+    """A tangled random pen path."""
+    canvas = _canvas()
+    steps = rng.normal(0, 14, size=(int(rng.integers(6, 16)), 2))
+    points = np.clip(np.cumsum(steps, axis=0) + CANVAS / 2, 8, CANVAS - 8).astype(np.int32)
+    cv2.polylines(canvas, [points], False, 255, _thickness(rng), cv2.LINE_AA)
+    return canvas
+
+
+def box_or_ring(rng: np.random.Generator) -> np.ndarray:
+    """A rectangle, ellipse or open bracket of the kind drawn around an answer."""
+    canvas = _canvas()
+    w, h = rng.integers(30, 90), rng.integers(20, 90)
+    x, y = (CANVAS - w) // 2, (CANVAS - h) // 2
+    thickness, shape = _thickness(rng), rng.integers(3)
+    if shape == 0:
+        cv2.rectangle(canvas, (int(x), int(y)), (int(x + w), int(y + h)), 255, thickness)
+    elif shape == 1:
+        cv2.ellipse(canvas, (CANVAS // 2, CANVAS // 2), (int(w // 2), int(h // 2)),
+                    rng.uniform(0, 180), 0, 360, 255, thickness, cv2.LINE_AA)
+    else:
+        start = rng.uniform(0, 360)
+        cv2.ellipse(canvas, (CANVAS // 2, CANVAS // 2), (int(w // 2), int(h // 2)),
+                    0, start, start + rng.uniform(200, 300), 255, thickness, cv2.LINE_AA)
+    return canvas
+
+
+def line(rng: np.random.Generator) -> np.ndarray:
+    """An underline, dash or ruled-line fragment, never near vertical (that is a 1)."""
+    canvas = _canvas()
+    angle = np.deg2rad(rng.uniform(-50, 50))
+    length = rng.uniform(30, 90)
+    dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
+    centre = CANVAS / 2
+    sag = rng.uniform(-6, 6)
+    points = np.array([[centre - dx, centre - dy], [centre, centre + sag], [centre + dx, centre + dy]])
+    cv2.polylines(canvas, [points.astype(np.int32)], False, 255, _thickness(rng), cv2.LINE_AA)
+    return canvas
+
+
+def arrow_or_cross(rng: np.random.Generator) -> np.ndarray:
+    """Arrows, ticks, crosses and grid corners."""
+    canvas = _canvas()
+    c, r = CANVAS // 2, int(rng.integers(15, 40))
+    thickness, shape = _thickness(rng), rng.integers(4)
+    if shape == 0:
+        cv2.arrowedLine(canvas, (c - r, c), (c + r, c), 255, thickness, cv2.LINE_AA, tipLength=0.4)
+    elif shape == 1:
+        cv2.polylines(canvas, [np.array([[c - r, c], [c - r // 3, c + r], [c + r, c - r]])], False, 255, thickness)
+    elif shape == 2:
+        cv2.line(canvas, (c - r, c - r), (c + r, c + r), 255, thickness)
+        cv2.line(canvas, (c - r, c + r), (c + r, c - r), 255, thickness)
+    else:
+        cv2.line(canvas, (c - r, c), (c + r, c), 255, thickness)
+        cv2.line(canvas, (c, c), (c, c + r), 255, thickness)
+    rotation = cv2.getRotationMatrix2D((c, c), rng.uniform(0, 360), 1.0)
+    return cv2.warpAffine(canvas, rotation, (CANVAS, CANVAS))
+
+
+def smudge(rng: np.random.Generator) -> np.ndarray:
+    """A filled blot of ink."""
+    canvas = _canvas()
+    for _ in range(int(rng.integers(1, 4))):
+        centre = tuple(int(v) for v in rng.integers(35, 61, size=2))
+        axes = tuple(int(v) for v in rng.integers(6, 25, size=2))
+        cv2.ellipse(canvas, centre, axes, rng.uniform(0, 180), 0, 360, 255, -1, cv2.LINE_AA)
+    return canvas
+
+
+MARK_KINDS = (glyph, glyph, glyph, scribble, box_or_ring, line, arrow_or_cross, smudge)
+
+
+def random_mark(rng: np.random.Generator) -> np.ndarray:
+    """One random non-digit mark as a binary mask."""
+    mark = MARK_KINDS[rng.integers(len(MARK_KINDS))](rng)
+    return np.where(mark > 127, 255, 0).astype(np.uint8)

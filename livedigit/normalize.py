@@ -1,0 +1,79 @@
+"""Turn a region of ink into a 28x28 crop the way MNIST digits were made.
+
+MNIST recipe: the stroke is fitted into a 20x20 box keeping its aspect ratio
+(area interpolation), then placed in a 28x28 field so that its centre of mass
+sits at the centre; ink is white on black, scaled 0..1.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+CROP_SIZE = 28
+FIT_SIZE = 20
+# MNIST strokes are about 2.2 px wide once the digit is fitted into 20x20.
+MNIST_STROKE_WIDTH = 2.2
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width of a binary ink mask, estimated as 2 * area / boundary length."""
+    area = float(np.count_nonzero(mask))
+    if area == 0:
+        return 0.0
+    edges = mask.astype(bool) & ~cv2.erode(mask, np.ones((3, 3), np.uint8)).astype(bool)
+    return 2.0 * area / max(np.count_nonzero(edges), 1)
+
+
+def thicken_to_mnist(mask: np.ndarray) -> np.ndarray:
+    """Dilate thin strokes so that, once fitted into 20x20, they are as wide as MNIST's."""
+    scale = max(mask.shape) / FIT_SIZE
+    missing = MNIST_STROKE_WIDTH * scale - stroke_width(mask)
+    radius = int(round(missing / 2))
+    if radius < 1:
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    padded = cv2.copyMakeBorder(mask, radius, radius, radius, radius, cv2.BORDER_CONSTANT, value=0)
+    return cv2.dilate(padded, kernel)
+
+
+def fit_into_box(ink: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:
+    """Resize ink (float, 0..1) so its longer side is `size`, keeping aspect ratio."""
+    h, w = ink.shape
+    scale = size / max(h, w)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(ink, (new_w, new_h), interpolation=interpolation)
+
+
+def place_by_centre_of_mass(fitted: np.ndarray, size: int = CROP_SIZE) -> np.ndarray:
+    """Paste `fitted` into a size x size field with its centre of mass at the centre."""
+    h, w = fitted.shape
+    total = float(fitted.sum())
+    if total > 0:
+        ys, xs = np.indices(fitted.shape, dtype=np.float32)
+        cy, cx = float((ys * fitted).sum()) / total, float((xs * fitted).sum()) / total
+    else:
+        cy, cx = (h - 1) / 2, (w - 1) / 2
+    top = int(np.clip(round((size - 1) / 2 - cy), 0, size - h))
+    left = int(np.clip(round((size - 1) / 2 - cx), 0, size - w))
+    field = np.zeros((size, size), np.float32)
+    field[top:top + h, left:left + w] = fitted
+    return field
+
+
+def normalize_mask(mask: np.ndarray) -> np.ndarray:
+    """A binary ink mask (uint8, non-zero = ink) cut to its digit -> 28x28 float32 in 0..1."""
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        return np.zeros((CROP_SIZE, CROP_SIZE), np.float32)
+    tight = (mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1] > 0).astype(np.uint8) * 255
+    ink = thicken_to_mnist(tight).astype(np.float32) / 255.0
+    return place_by_centre_of_mass(fit_into_box(ink))
+
+
+def normalize_masks(masks: list[np.ndarray]) -> np.ndarray:
+    """Stack of normalized crops, shape (N, 28, 28) float32."""
+    crops = np.zeros((len(masks), CROP_SIZE, CROP_SIZE), np.float32)
+    for i, mask in enumerate(masks):
+        crops[i] = normalize_mask(mask)
+    return crops

@@ -1,0 +1,42 @@
+"""Frame in, detections out: detection, normalization and one batched model call."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .classify import NOT_A_DIGIT, DigitClassifier
+from .detect import Regions, find_regions
+from .detections import Detections
+from .normalize import normalize_masks
+from .params import DetectionParams
+
+
+class Recognizer:
+    """Reads every handwritten digit in a frame.
+
+    >>> recognizer = Recognizer()
+    >>> detections = recognizer(frame)   # boxes, digits, confidences
+    """
+
+    def __init__(self, params: DetectionParams | None = None, model: str | Path | None = None):
+        self.params = params or DetectionParams()
+        self.classifier = DigitClassifier(model)
+
+    def __call__(self, frame: np.ndarray) -> Detections:
+        return self.read_regions(frame)[0]
+
+    def read_regions(self, frame: np.ndarray) -> tuple[Detections, Regions]:
+        """The digits, and the candidate regions (with the binary mask) they were read from."""
+        regions = find_regions(frame, self.params)
+        if not regions.masks:
+            return Detections(), regions
+        probabilities = self.classifier(normalize_masks(regions.masks))
+        return self.read(regions.boxes, probabilities), regions
+
+    def read(self, boxes: np.ndarray, probabilities: np.ndarray) -> Detections:
+        """Keep regions whose best class is a digit, confidently."""
+        best = probabilities.argmax(axis=1)
+        confidences = probabilities[np.arange(len(best)), best]
+        keep = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)
+        return Detections(boxes[keep], best[keep].astype(np.int32), confidences[keep].astype(np.float32))

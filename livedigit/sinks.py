@@ -1,0 +1,116 @@
+"""Where results go: a window, an annotated video file, a JSON Lines file.
+
+Each sink is a context manager, so whatever ends the run (the last frame, an error,
+Ctrl-C) leaves the video finalized and every JSONL line written.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .detections import Detections
+from .errors import InputError
+
+VIDEO_CODECS = {".mp4": "mp4v", ".avi": "MJPG"}
+QUIT_KEYS = {ord("q"), 27}
+
+
+def check_writable(path: str | Path, option: str) -> Path:
+    """Refuse an output path before any work is done, naming the option."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{option} {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise InputError(f"{option} {path}: is a folder, expected a file name")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{option} {path}: not writable")
+    return path
+
+
+class JsonlSink:
+    """One JSON object per frame, flushed as soon as the frame is done."""
+
+    def __init__(self, path: str | Path):
+        self.path = check_writable(path, "--jsonl")
+        self.file = open(self.path, "w", encoding="utf-8")
+
+    def write(self, frame_index: int, source: str, time_ms: float, detections: Detections, **extra) -> None:
+        record = {"frame": frame_index, "source": source, "time_ms": round(time_ms, 3),
+                  "detections": detections.to_records(), **extra}
+        try:
+            self.file.write(json.dumps(record) + "\n")
+            self.file.flush()
+        except OSError as error:
+            raise InputError(f"--jsonl {self.path}: write failed ({error.strerror})") from None
+
+    def close(self) -> None:
+        try:
+            self.file.close()
+        except OSError:
+            pass  # the disk is full: the lines flushed so far stay readable
+
+    def __enter__(self) -> "JsonlSink":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class VideoSink:
+    """An annotated video at the source's size and fps; opened on the first frame."""
+
+    def __init__(self, path: str | Path, fps: float):
+        self.path = check_writable(path, "--save-video")
+        codec = VIDEO_CODECS.get(self.path.suffix.lower())
+        if codec is None:
+            raise InputError(f"--save-video {self.path}: use a .mp4 or .avi file name")
+        self.fourcc = cv2.VideoWriter_fourcc(*codec)
+        self.fps = fps
+        self.writer: cv2.VideoWriter | None = None
+        self.size: tuple[int, int] | None = None
+
+    def write(self, image: np.ndarray) -> None:
+        if self.writer is None:
+            self.size = (image.shape[1], image.shape[0])
+            self.writer = cv2.VideoWriter(str(self.path), self.fourcc, self.fps, self.size)
+            if not self.writer.isOpened():
+                raise InputError(f"--save-video {self.path}: cannot open a video writer")
+        if (image.shape[1], image.shape[0]) != self.size:
+            image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+        self.writer.write(image)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+
+    def __enter__(self) -> "VideoSink":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class WindowSink:
+    """An OpenCV window; `show` returns False once the user pressed q or Esc."""
+
+    def __init__(self, title: str = "livedigit"):
+        self.title = title
+        cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE)
+
+    def show(self, image: np.ndarray) -> bool:
+        cv2.imshow(self.title, image)
+        return (cv2.waitKey(1) & 0xFF) not in QUIT_KEYS
+
+    def close(self) -> None:
+        cv2.destroyWindow(self.title)
+
+    def __enter__(self) -> "WindowSink":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,257 @@
+"""Train livedigit's digit classifier on MNIST plus generated not-a-digit marks.
+
+    python scripts/train.py --data ../shared/data/mnist.npz --out models/
+
+Writes, in --out: digits.keras, digits.tflite, model_card.json, confusion.png, curves.png.
+Without --data the MNIST set is downloaded by keras.datasets.mnist.load_data().
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from livedigit.classify import NOT_A_DIGIT, NUM_CLASSES, export_litert
+from livedigit.marks import random_mark
+from livedigit.normalize import normalize_masks
+
+BATCH_SIZE = 128
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, help="local mnist.npz (default: download with Keras)")
+    parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("models"))
+    parser.add_argument("--limit", type=int, help="train on the first N MNIST training digits only")
+    parser.add_argument("--negatives", type=int, default=12000, help="generated not-a-digit marks")
+    return parser.parse_args(argv)
+
+
+def load_mnist(path: Path | None):
+    import keras
+
+    if path is None:
+        return keras.datasets.mnist.load_data(), "keras download"
+    with np.load(path) as data:
+        arrays = (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
+    return arrays, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def generate_marks(count: int, seed: int) -> np.ndarray:
+    """Normalized 28x28 crops of random non-digit marks."""
+    rng = np.random.default_rng(seed)
+    return normalize_masks([random_mark(rng) for _ in range(count)])
+
+
+def build_model():
+    import keras
+    from keras import layers
+
+    def conv_block(x, filters, kernel=3):
+        x = layers.Conv2D(filters, kernel, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        return layers.ReLU()(x)
+
+    inputs = keras.Input((28, 28, 1), name="crops")
+    x = conv_block(inputs, 32, 5)
+    x = layers.MaxPooling2D()(x)
+    x = conv_block(x, 48)
+    x = conv_block(x, 64)
+    x = layers.MaxPooling2D()(x)
+    x = conv_block(x, 96)
+    x = conv_block(x, 128)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(0.3)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="livedigit_cnn")
+
+
+def augment(images, seed):
+    """Camera-like variations of normalized crops, drawn with stateless random ops."""
+    import tensorflow as tf
+
+    n = tf.shape(images)[0]
+    seeds = tf.random.experimental.stateless_split(seed, 8)
+    uniform = lambda i, shape, lo, hi: tf.random.stateless_uniform(shape, seeds[i], lo, hi)
+
+    # Small rotation, scale, shear and shift about the crop centre.
+    angle = uniform(0, [n], -0.26, 0.26)
+    scale = uniform(1, [n], 0.85, 1.12)
+    shear = uniform(2, [n], -0.25, 0.25)
+    shift = uniform(3, [n, 2], -1.5, 1.5)
+    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    a0, a1 = cos, -sin + shear
+    b0, b1 = sin, cos
+    centre = 13.5
+    tx = centre - a0 * centre - a1 * centre + shift[:, 0]
+    ty = centre - b0 * centre - b1 * centre + shift[:, 1]
+    zeros = tf.zeros_like(a0)
+    transforms = tf.stack([a0, a1, tx, b0, b1, ty, zeros, zeros], axis=1)
+    images = tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=[28, 28],
+        fill_value=0.0, interpolation="BILINEAR", fill_mode="CONSTANT")
+
+    # Stroke thickness: from a thin pen (soft erosion) to a marker (dilation).
+    thickness = uniform(4, [n, 1, 1, 1], -1.0, 1.0)
+    dilated = tf.nn.max_pool2d(images, 3, 1, "SAME")
+    eroded = -tf.nn.max_pool2d(-images, 2, 1, "SAME")
+    images = tf.where(thickness > 0.4, dilated, tf.where(thickness < -0.6, 0.5 * (images + eroded), images))
+
+    # Broken strokes: knock out small blobs of ink.
+    blobs = tf.image.resize(uniform(5, [n, 7, 7, 1], 0.0, 1.0), [28, 28])
+    breaks = uniform(6, [n, 1, 1, 1], 0.0, 1.0) < 0.2
+    images = tf.where(breaks & (blobs < 0.15), 0.0, images)
+
+    # Blur and sensor noise.
+    blur = tf.constant([[1, 2, 1], [2, 4, 2], [1, 2, 1]], tf.float32)[:, :, None, None] / 16.0
+    blurred = tf.nn.conv2d(images, blur, 1, "SAME")
+    mix = tf.nn.relu(uniform(7, [n, 1, 1, 1], -1.0, 1.0))
+    images = images + mix * (blurred - images)
+    noise = tf.random.stateless_normal(tf.shape(images), seeds[0] + 1) * mix * 0.08
+    return tf.clip_by_value(images + noise, 0.0, 1.0)
+
+
+def training_dataset(x, y, seed: int):
+    import tensorflow as tf
+
+    data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    data = data.batch(BATCH_SIZE)
+    seeds = tf.data.Dataset.random(seed=seed).batch(2)
+    return (tf.data.Dataset.zip(data, seeds)
+            .map(lambda batch, s: (augment(batch[0], s), batch[1]), num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE))
+
+
+def train(args: argparse.Namespace) -> None:
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(args.seed)
+    tf.config.experimental.enable_op_determinism()
+    (x_train, y_train), (x_test, y_test), data_sha256 = unpack(load_mnist(args.data))
+    if args.limit:
+        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+    marks = generate_marks(args.negatives, args.seed)
+    held_out_marks = generate_marks(2000, args.seed + 1000)
+    x = np.concatenate([x_train.astype(np.float32) / 255.0, marks])[..., None]
+    y = np.concatenate([y_train, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
+
+    model = build_model()
+    steps = args.epochs * int(np.ceil(len(x) / BATCH_SIZE))
+    schedule = keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=3e-3, warmup_steps=steps // 20)
+    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x_val = x_test.astype(np.float32)[..., None] / 255.0
+    started = time.time()
+    history = model.fit(training_dataset(x, y, args.seed), epochs=args.epochs,
+                        validation_data=(x_val, y_test.astype(np.int32)), verbose=2)
+    train_seconds = time.time() - started
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    save_without_optimizer(model, args.out / "digits.keras")
+    export_litert(model, args.out / "digits.tflite")
+    card = model_card(model, args, x_val, y_test, held_out_marks, history.history, data_sha256, train_seconds)
+    (args.out / "model_card.json").write_text(json.dumps(card, indent=2) + "\n")
+    plot_confusion(np.array(card["confusion_matrix"]), args.out / "confusion.png")
+    plot_curves(history.history, args.out / "curves.png")
+    print(f"test accuracy {card['mnist_test_accuracy']:.4f}, "
+          f"not-a-digit false positives {card['not_a_digit_false_positive_rate']:.4f}, wrote {args.out}")
+
+
+def save_without_optimizer(model, path: Path) -> None:
+    """Save weights and architecture only: the optimizer state would triple the file."""
+    inference_model = build_model()
+    inference_model.set_weights(model.get_weights())
+    inference_model.save(path)
+
+
+def unpack(loaded):
+    (train_set, test_set), data_sha256 = loaded
+    return train_set, test_set, data_sha256
+
+
+def inference_ms_per_64(model) -> float:
+    import tensorflow as tf
+
+    call = tf.function(lambda x: model(x, training=False))
+    batch = tf.zeros((64, 28, 28, 1))
+    call(batch)
+    runs = 50
+    started = time.perf_counter()
+    for _ in range(runs):
+        call(batch).numpy()
+    return (time.perf_counter() - started) * 1000 / runs
+
+
+def model_card(model, args, x_val, y_test, held_out_marks, history, data_sha256, train_seconds) -> dict:
+    from livedigit.classify import DEFAULT_CONFIDENCE
+
+    probs = model.predict(x_val, batch_size=512, verbose=0)
+    predicted = probs[:, :10].argmax(axis=1)
+    confusion = np.zeros((10, 10), int)
+    np.add.at(confusion, (y_test, predicted), 1)
+    mark_probs = model.predict(held_out_marks[..., None], batch_size=512, verbose=0)
+    false_digits = (mark_probs.argmax(axis=1) < 10) & (mark_probs.max(axis=1) >= DEFAULT_CONFIDENCE)
+    return {
+        "model": "digits.keras",
+        "input": "float32 (N, 28, 28, 1), white ink on black, 0..1 (MNIST / 255)",
+        "output": "probabilities (N, 11): digits 0-9, then not-a-digit",
+        "mnist_test_accuracy": float((predicted == y_test).mean()),
+        "per_class_accuracy": {str(d): float(confusion[d, d] / confusion[d].sum()) for d in range(10)},
+        "confusion_matrix": confusion.tolist(),
+        "not_a_digit_false_positive_rate": float(false_digits.mean()),
+        "not_a_digit_eval": f"{len(held_out_marks)} generated marks (seed {args.seed + 1000}), "
+                            f"digit reported when a digit class wins with confidence >= {DEFAULT_CONFIDENCE}",
+        "inference_ms_per_batch_of_64": round(inference_ms_per_64(model), 2),
+        "parameters": int(model.count_params()),
+        "training_arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "training_seconds": round(train_seconds),
+        "data_sha256": data_sha256,
+        "history": {k: [round(float(v), 5) for v in values] for k, values in history.items()},
+        "date": datetime.date.today().isoformat(),
+    }
+
+
+def plot_confusion(confusion: np.ndarray, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 5.5))
+    ax.imshow(np.log1p(confusion), cmap="Blues")
+    for (true, pred), count in np.ndenumerate(confusion):
+        ax.text(pred, true, str(count), ha="center", va="center", fontsize=7,
+                color="white" if true == pred else "black")
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true",
+           title="MNIST test confusion matrix")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_curves(history: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(9, 3.5))
+    for key, ax in (("loss", loss_ax), ("accuracy", acc_ax)):
+        ax.plot(epochs, history[key], label="train (augmented)")
+        ax.plot(epochs, history[f"val_{key}"], label="MNIST test")
+        ax.set(xlabel="epoch", title=key)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    train(parse_args())
