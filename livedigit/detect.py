@@ -39,10 +39,62 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
     else:
         binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                        params.block_size, params.c)
+    binary = remove_ruled_lines(binary)
     if params.morph_kernel > 1:
         kernel = np.ones((params.morph_kernel, params.morph_kernel), np.uint8)
         binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, kernel)
     return binary
+
+
+def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
+    """Erase ruled and grid lines and mend the digit strokes that crossed them.
+
+    The page's lines show as long, sparse blobs; the longest gives their direction. Runs
+    of ink along that direction longer than any digit stroke are line segments; each is
+    extended a run's length both ways (so the line is also erased where it passes
+    between and through digits) and removed; strokes cut by it are closed again.
+    """
+    frame_w = binary.shape[1]
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    x, y, w, h, area = stats[1:].T
+    long = np.flatnonzero((np.maximum(w, h) >= frame_w // 4) & (area < 0.5 * w * h))
+    if not len(long):
+        return binary
+    longest = 1 + long[np.argmax(np.maximum(w, h)[long])]
+    vx, vy, _, _ = cv2.fitLine(cv2.findNonZero((labels == longest).astype(np.uint8)),
+                               cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    run = max(frame_w // 12, 20)
+    segments = cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel(vx, vy, run))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(segments)
+    lines = np.zeros_like(binary)
+    thickness = 1
+    for label in range(1, count):
+        dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero((labels == label).astype(np.uint8)),
+                                     cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        half = max(stats[label, 2:4]) / 2 + run
+        thickness = max(thickness, round(stats[label, cv2.CC_STAT_AREA] / max(stats[label, 2:4])))
+        cv2.line(lines, (round(x0 - dx * half), round(y0 - dy * half)),
+                 (round(x0 + dx * half), round(y0 + dy * half)), 255, thickness + 2)
+    kept = binary & ~lines
+    return kept | strokes_across(kept, lines, -vy, vx, thickness + 3)
+
+
+def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reach: int) -> np.ndarray:
+    """The band's pixels with ink on both sides of it along the normal (nx, ny): strokes that crossed."""
+    size = 2 * reach + 1
+    ahead = np.zeros((size, size), np.uint8)
+    cv2.line(ahead, (reach, reach), (round(reach + nx * reach), round(reach + ny * reach)), 1, 3)
+    behind = ahead[::-1, ::-1].copy()
+    return band & cv2.dilate(ink, ahead) & cv2.dilate(ink, behind)
+
+
+def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
+    """A one-pixel line of `length` along direction (vx, vy), as a morphology kernel."""
+    half = length // 2
+    kernel = np.zeros((2 * half + 1, 2 * half + 1), np.uint8)
+    cv2.line(kernel, (round(half - vx * half), round(half - vy * half)),
+             (round(half + vx * half), round(half + vy * half)), 1, 1)
+    return kernel
 
 
 def contour_depths(parents: np.ndarray) -> np.ndarray:
@@ -56,7 +108,8 @@ def contour_depths(parents: np.ndarray) -> np.ndarray:
 
 
 def find_regions(frame: np.ndarray, params: DetectionParams) -> Regions:
-    """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits."""
+    """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits;
+    blobs as wide as several digits are split between them."""
     binary = binarize(to_gray(frame), params)
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
@@ -65,24 +118,55 @@ def find_regions(frame: np.ndarray, params: DetectionParams) -> Regions:
     boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
     outlines = contour_depths(parents) % 2 == 0
     candidates = outlines & sized_like_digits(boxes, binary.shape, params)
-    candidates &= ~encloses(candidates, parents)
-    masks, kept = [], []
+    candidates &= ~encloses(candidates & is_narrow(boxes, params), parents)
+    kept_boxes, masks = [], []
     for index in np.flatnonzero(candidates):
-        mask = ink_mask(binary, contours[index], boxes[index])
-        x, y, w, h = boxes[index]
-        if np.count_nonzero(mask) >= params.min_fill * w * h:
-            masks.append(mask)
-            kept.append(index)
-    return Regions(boxes[kept], masks, binary)
+        for box, mask in split_touching(ink_mask(binary, contours[index], boxes[index]), boxes[index], params):
+            if box[3] >= params.min_height and np.count_nonzero(mask) >= params.min_fill * box[2] * box[3]:
+                kept_boxes.append(box)
+                masks.append(mask)
+    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary)
+
+
+# Blobs up to this many times wider than a digit may be touching digits; wider ones are not.
+MAX_TOUCHING = 4
+
+
+def is_narrow(boxes: np.ndarray, params: DetectionParams) -> np.ndarray:
+    return boxes[:, 2] <= params.max_aspect * boxes[:, 3]
 
 
 def sized_like_digits(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> np.ndarray:
-    """Height within limits, not too wide, and clear of the frame edge (a cut digit misleads)."""
+    """Height within limits, at most a few digits wide, clear of the frame edge (a cut digit misleads)."""
     x, y, w, h = boxes.T
     frame_h, frame_w = shape
     return ((h >= params.min_height) & (h <= params.max_height * frame_h / 100)
-            & (w <= params.max_aspect * h)
+            & (w <= MAX_TOUCHING * params.max_aspect * h)
             & (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h))
+
+
+def split_touching(mask: np.ndarray, box: np.ndarray, params: DetectionParams) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A blob wider than one digit, cut at the thinnest ink columns into digit-wide pieces."""
+    h, w = mask.shape
+    if w <= params.max_aspect * h:
+        return [(box, mask)]
+    parts = int(np.clip(round(w / (0.75 * h)), 2, MAX_TOUCHING + 1))
+    ink_per_column = np.convolve(np.count_nonzero(mask, axis=0), np.ones(3), mode="same")
+    reach = w // (3 * parts)
+    cuts = [0]
+    for i in range(1, parts):
+        centre = i * w // parts
+        cuts.append(centre - reach + int(np.argmin(ink_per_column[centre - reach:centre + reach + 1])))
+    cuts.append(w)
+    pieces = []
+    for left, right in zip(cuts[:-1], cuts[1:]):
+        piece = mask[:, left:right]
+        ys, xs = np.nonzero(piece)
+        if len(ys):
+            top, bottom, first, last = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+            piece_box = np.array([box[0] + left + first, box[1] + top, last - first, bottom - top], np.int32)
+            pieces.append((piece_box, piece[top:bottom, first:last]))
+    return pieces
 
 
 def encloses(candidates: np.ndarray, parents: np.ndarray) -> np.ndarray:

@@ -20,7 +20,8 @@ def stroke_width(mask: np.ndarray) -> float:
     area = float(np.count_nonzero(mask))
     if area == 0:
         return 0.0
-    edges = mask.astype(bool) & ~cv2.erode(mask, np.ones((3, 3), np.uint8)).astype(bool)
+    inner = cv2.erode(mask, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    edges = mask.astype(bool) & ~inner.astype(bool)
     return 2.0 * area / max(np.count_nonzero(edges), 1)
 
 
@@ -42,7 +43,7 @@ def fit_into_box(ink: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:
     scale = size / max(h, w)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return cv2.resize(ink, (new_w, new_h), interpolation=interpolation)
+    return np.clip(cv2.resize(ink, (new_w, new_h), interpolation=interpolation), 0.0, 1.0)
 
 
 def place_by_centre_of_mass(fitted: np.ndarray, size: int = CROP_SIZE) -> np.ndarray:

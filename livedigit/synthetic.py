@@ -22,6 +22,7 @@ class Style:
     frame_size: tuple[int, int] = (640, 480)
     page_size: tuple[int, int] = (1400, 1000)
     digit_height: tuple[int, int] = (34, 50)     # on the page, pixels
+    digit_gap: tuple[float, float] = (0.2, 0.45)  # between digits of a number, in digit heights
     rows: int = 9
     numbers_per_row: int = 6
     ink_colours: tuple = ((40, 30, 25),)          # BGR
@@ -142,7 +143,7 @@ def write_page(digits: np.ndarray, labels: np.ndarray, style: Style, rng: np.ran
                 box = write_ink(page.image, alpha, x, top, colour)
                 if box:
                     page.items.append(PageItem(box, int(labels[index]), len(page.items)))
-                x += alpha.shape[1] + int(height * rng.uniform(0.12, 0.3))
+                x += alpha.shape[1] + int(height * rng.uniform(*style.digit_gap))
             x += int(rng.integers(30, 70))
     return page
 

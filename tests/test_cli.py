@@ -1,0 +1,145 @@
+"""The command line contract: sources, JSONL schema, annotated video, exit codes."""
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from livedigit.evaluate import score_clip
+
+from conftest import run_cli
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def count_frames(path):
+    capture = cv2.VideoCapture(str(path))
+    frames = 0
+    while capture.read()[0]:
+        frames += 1
+    return frames
+
+
+def test_a_video_gives_one_jsonl_line_per_frame_in_the_documented_schema(clip, tmp_path):
+    video, truth = clip
+    jsonl, annotated = tmp_path / "out.jsonl", tmp_path / "out.mp4"
+    result = run_cli("--source", str(video), "--no-display", "--jsonl", str(jsonl), "--save-video", str(annotated))
+    assert result.returncode == 0, result.stderr
+    lines = read_jsonl(jsonl)
+    assert [line["frame"] for line in lines] == list(range(12))
+    for line in lines:
+        assert line["source"] == str(video)
+        assert isinstance(line["time_ms"], float) and line["time_ms"] > 0
+        for detection in line["detections"]:
+            assert set(detection) >= {"box", "digit", "confidence"}
+            assert len(detection["box"]) == 4 and all(isinstance(v, int) for v in detection["box"])
+            assert isinstance(detection["digit"], int) and 0 <= detection["digit"] <= 9
+            assert 0 <= detection["confidence"] <= 1
+    assert count_frames(annotated) == 12
+    capture = cv2.VideoCapture(str(annotated))
+    assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (640, 480)
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(30, abs=0.5)
+
+
+def test_digits_on_a_clean_page_are_read_with_f1_above_0_9(clip, tmp_path):
+    video, truth = clip
+    jsonl = tmp_path / "out.jsonl"
+    assert run_cli("--source", str(video), "--no-display", "--jsonl", str(jsonl)).returncode == 0
+    assert score_clip(read_jsonl(jsonl), truth).f1 >= 0.9
+
+
+def test_max_frames_stops_early_and_demo_runs_the_shipped_clip(tmp_path):
+    jsonl = tmp_path / "demo.jsonl"
+    result = run_cli("--demo", "--max-frames", "5", "--jsonl", str(jsonl))
+    assert result.returncode == 0, result.stderr
+    assert "headless" in result.stderr  # no DISPLAY: it says so and carries on
+    lines = read_jsonl(jsonl)
+    assert len(lines) == 5 and sum(len(line["detections"]) for line in lines) > 50
+
+
+def test_a_folder_of_images_reads_each_image_and_skips_other_files_with_a_warning(tmp_path, clip):
+    video, _ = clip
+    capture = cv2.VideoCapture(str(video))
+    for name in ("b.png", "a.jpg"):
+        cv2.imwrite(str(tmp_path / name), capture.read()[1])
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG garbage")
+    jsonl = tmp_path / "out" / "images.jsonl"
+    jsonl.parent.mkdir()
+    result = run_cli("--source", str(tmp_path), "--no-display", "--jsonl", str(jsonl))
+    assert result.returncode == 0, result.stderr
+    assert "notes.txt" in result.stderr and "broken.png" in result.stderr
+    lines = read_jsonl(jsonl)
+    assert [line["source"] for line in lines] == [str(tmp_path / "a.jpg"), str(tmp_path / "b.png")]
+    assert all(line["detections"] for line in lines)
+
+
+@pytest.mark.parametrize("make_input, problem", [
+    (lambda d: d / "missing.mp4", "no such file"),
+    (lambda d: (d / "noise.mp4").write_bytes(np.random.default_rng(0).bytes(50000)) and d / "noise.mp4",
+     "not a readable video"),
+    (lambda d: (d / "notes.txt").write_text("hello") and d / "notes.txt", "not a readable video"),
+    (lambda d: (d / "empty").mkdir() or d / "empty", "no image files"),
+])
+def test_bad_sources_fail_with_one_line_naming_the_input(tmp_path, make_input, problem):
+    source = make_input(tmp_path)
+    result = run_cli("--source", str(source), "--no-display")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert str(source) in result.stderr and problem in result.stderr
+
+
+@pytest.mark.parametrize("args, named", [
+    (["--jsonl", "/nonexistent/folder/out.jsonl"], "--jsonl"),
+    (["--save-video", "/nonexistent/out.mp4"], "--save-video"),
+    (["--model", "/nonexistent/model.keras"], "model"),
+])
+def test_bad_settings_fail_before_any_work(clip, args, named):
+    result = run_cli("--source", str(clip[0]), "--no-display", *args)
+    assert result.returncode == 2 and named in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_profile_is_refused_naming_the_field(clip, tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text('{"version": 1, "block_size": 4}')
+    result = run_cli("--source", str(clip[0]), "--no-display", "--profile", str(profile))
+    assert result.returncode == 2 and "block_size" in result.stderr
+
+
+def test_a_missing_camera_is_reported_quickly():
+    started = time.monotonic()
+    result = run_cli("--source", "7", "--no-display")
+    assert result.returncode == 2 and "camera" in result.stderr
+    assert time.monotonic() - started < 30  # most of it is importing TensorFlow
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_the_run_with_complete_outputs(tmp_path, sig, code, mnist):
+    from livedigit.synthetic import make_clip, preset
+
+    style = preset("clean")
+    video = tmp_path / "long.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, style.frame_size)
+    for frame, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=20, seed=5):
+        for _ in range(40):  # 800 frames: longer than the test waits
+            writer.write(frame)
+    writer.release()
+    jsonl, annotated = tmp_path / "out.jsonl", tmp_path / "out.avi"
+    process = subprocess.Popen([sys.executable, "-m", "livedigit", "--source", str(video), "--no-display",
+                                "--jsonl", str(jsonl), "--save-video", str(annotated)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not jsonl.exists() or len(jsonl.read_text().splitlines()) < 10):
+        time.sleep(0.1)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=10)
+    assert process.returncode == code, stderr
+    lines = read_jsonl(jsonl)
+    assert 10 <= len(lines) < 800
+    assert count_frames(annotated) == len(lines)

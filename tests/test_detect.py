@@ -1,0 +1,77 @@
+"""Detection finds digit-shaped ink and nothing else: not holes, frames, ruled lines."""
+import cv2
+import numpy as np
+import pytest
+
+from livedigit.detect import find_regions
+from livedigit.params import DetectionParams
+
+PARAMS = DetectionParams()
+
+
+def paper(width=320, height=200):
+    return np.full((height, width, 3), 235, np.uint8)
+
+
+def write(image, text, origin, scale=2.0, thickness=4):
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (30, 30, 30), thickness, cv2.LINE_AA)
+
+
+def test_each_separate_digit_is_one_region_and_holes_are_not_regions():
+    page = paper()
+    write(page, "0 8 6", (40, 120))
+    regions = find_regions(page, PARAMS)
+    assert len(regions.boxes) == 3
+    assert all(mask.shape == (h, w) for mask, (_, _, w, h) in zip(regions.masks, regions.boxes))
+
+
+def test_a_box_drawn_around_an_answer_is_dropped_but_the_digit_inside_is_kept():
+    page = paper()
+    write(page, "7", (140, 120))
+    cv2.rectangle(page, (110, 50), (210, 150), (30, 30, 30), 3)
+    boxes = find_regions(page, PARAMS).boxes
+    assert len(boxes) == 1
+    x, y, w, h = boxes[0]
+    assert 130 <= x and x + w <= 190 and h < 70
+
+
+def test_a_ruled_line_through_digits_is_removed_and_the_digits_remain():
+    page = paper(480, 200)
+    write(page, "4 5 7", (60, 130))
+    cv2.line(page, (0, 100), (479, 102), (200, 160, 120), 3)
+    boxes = find_regions(page, PARAMS).boxes
+    assert len(boxes) == 3
+    assert (boxes[:, 2] < 80).all()
+
+
+def test_touching_digits_are_split_into_one_region_each():
+    page = paper()
+    write(page, "38", (90, 120), scale=3.0, thickness=7)  # Hershey digits at this weight touch
+    binary_widths = find_regions(page, PARAMS).boxes[:, 2]
+    assert len(binary_widths) == 2
+
+
+def test_tiny_specks_and_huge_blots_are_not_digits():
+    page = paper()
+    cv2.circle(page, (50, 50), 2, (0, 0, 0), -1)
+    cv2.rectangle(page, (0, 0), (319, 199), (0, 0, 0), 12)  # the frame's dark surround
+    assert len(find_regions(page, PARAMS).boxes) == 0
+
+
+@pytest.mark.parametrize("frame", [
+    np.zeros((1, 1), np.uint8),
+    np.zeros((1, 1, 3), np.uint8),
+    np.full((120, 160), 200, np.uint8),
+    np.full((120, 160, 4), 200, np.uint8),
+    np.full((120, 160, 3), 50000, np.uint16),
+    np.zeros((2160, 3840, 3), np.uint8),
+], ids=["1x1 gray", "1x1 colour", "gray", "BGRA", "16-bit", "4K"])
+def test_frames_of_any_shape_and_depth_are_accepted(frame):
+    regions = find_regions(frame, PARAMS)
+    assert regions.boxes.shape[1] == 4 and len(regions.masks) == len(regions.boxes)
+
+
+def test_otsu_threshold_finds_the_same_digits_on_even_light():
+    page = paper()
+    write(page, "1 2 3", (40, 120))
+    assert len(find_regions(page, DetectionParams(threshold="otsu")).boxes) == 3

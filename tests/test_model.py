@@ -1,0 +1,90 @@
+"""The shipped model: MNIST accuracy, its contract, safe loading; the training script runs."""
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from livedigit import InputError
+from livedigit.classify import NOT_A_DIGIT, DigitClassifier
+from livedigit.shipped import shipped_file
+
+from conftest import MNIST, ROOT
+
+KERAS_MODEL = shipped_file("models", "digits.keras")
+LITERT_MODEL = shipped_file("models", "digits.tflite")
+
+
+@pytest.fixture(scope="module")
+def test_digits(mnist):
+    return mnist["x_test"].astype(np.float32) / 255.0, mnist["y_test"]
+
+
+def test_shipped_keras_model_reads_at_least_99_6_percent_of_mnist_test(test_digits):
+    images, labels = test_digits
+    model = keras.saving.load_model(KERAS_MODEL, safe_mode=True)
+    probabilities = model.predict(images[..., None], batch_size=500, verbose=0)
+    assert probabilities.shape == (10000, 11)
+    accuracy = (probabilities[:, :10].argmax(axis=1) == labels).mean()
+    assert accuracy >= 0.996
+
+
+def test_litert_export_gives_the_same_answers_as_the_keras_model(test_digits):
+    images = test_digits[0][:300]
+    keras_probabilities = DigitClassifier(KERAS_MODEL)(images)
+    litert_probabilities = DigitClassifier(LITERT_MODEL)(images)
+    assert (keras_probabilities.argmax(1) == litert_probabilities.argmax(1)).all()
+    assert np.abs(keras_probabilities - litert_probabilities).max() < 1e-3
+
+
+def test_model_files_are_small_and_the_card_reports_what_was_measured():
+    assert KERAS_MODEL.stat().st_size < 2_000_000 and LITERT_MODEL.stat().st_size < 2_000_000
+    card = json.loads(shipped_file("models", "model_card.json").read_text())
+    assert card["mnist_test_accuracy"] >= 0.996
+    assert len(card["confusion_matrix"]) == 10 and len(card["per_class_accuracy"]) == 10
+    for key in ("not_a_digit_false_positive_rate", "training_arguments", "data_sha256", "date",
+                "inference_ms_per_batch_of_64"):
+        assert key in card
+    assert shipped_file("models", "confusion.png").exists() and shipped_file("models", "curves.png").exists()
+
+
+def test_generated_non_digit_marks_are_mostly_rejected():
+    from livedigit.marks import random_mark
+    from livedigit.normalize import normalize_masks
+
+    rng = np.random.default_rng(12345)
+    crops = normalize_masks([random_mark(rng) for _ in range(400)])
+    probabilities = DigitClassifier()(crops)
+    reported = (probabilities.argmax(1) != NOT_A_DIGIT) & (probabilities.max(1) >= 0.6)
+    assert reported.mean() < 0.05
+
+
+def test_a_model_with_code_in_it_is_refused(tmp_path):
+    inputs = keras.Input((28, 28, 1))
+    outputs = keras.layers.Lambda(lambda x: keras.ops.reshape(x, (-1, 784))[:, :11])(inputs)
+    path = tmp_path / "lambda.keras"
+    keras.Model(inputs, outputs).save(path)
+    with pytest.raises(InputError, match="lambda.keras"):
+        DigitClassifier(path)
+
+
+def test_a_corrupt_model_file_is_refused(tmp_path):
+    path = tmp_path / "garbage.keras"
+    path.write_bytes(b"\x00not a model" * 100)
+    with pytest.raises(InputError, match="garbage.keras"):
+        DigitClassifier(path)
+
+
+def test_training_runs_end_to_end_on_a_small_subset(tmp_path, mnist):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train.py"), "--data", str(MNIST), "--epochs", "1",
+         "--limit", "2000", "--negatives", "300", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "1/1" in result.stdout or "Epoch 1/1" in result.stdout + result.stderr
+    for name in ("digits.keras", "digits.tflite", "model_card.json", "confusion.png", "curves.png"):
+        assert (tmp_path / name).exists()
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["training_arguments"]["epochs"] == 1 and len(card["data_sha256"]) == 64

@@ -1,0 +1,126 @@
+"""The tuning UI in a real window under Xvfb: keys save, reset and quit; trackbars take effect."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from livedigit import DetectionParams, load_profile
+
+pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")),
+                                reason="needs Xvfb and xdotool (apt-get install xvfb xdotool)")
+
+
+@pytest.fixture(scope="module")
+def display():
+    number = 90 + os.getpid() % 9
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    yield f":{number}"
+    server.terminate()
+    server.wait()
+
+
+def xdotool(display, *args):
+    return subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display},
+                          capture_output=True, text=True, timeout=10)
+
+
+def wait_for_window(display, name, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = xdotool(display, "search", "--name", f"^{name}$").stdout.split()
+        if found:
+            return found[0]
+        time.sleep(0.3)
+    raise AssertionError(f"no window named {name!r} appeared")
+
+
+def press(display, window, key):
+    xdotool(display, "windowactivate", "--sync", window)
+    xdotool(display, "key", "--window", window, key)
+
+
+def start_tuning(display, clip, profile):
+    return subprocess.Popen([sys.executable, "-m", "livedigit", "--source", str(clip), "--tune",
+                             "--profile", str(profile)],
+                            env={**os.environ, "DISPLAY": display}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_file(path, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not path.exists():
+        time.sleep(0.2)
+    return path.exists()
+
+
+def test_tune_shows_its_windows_saves_the_profile_on_s_and_quits_on_q(display, clip, tmp_path):
+    profile = tmp_path / "desk.json"
+    process = start_tuning(display, clip[0], profile)
+    try:
+        video = wait_for_window(display, "livedigit")
+        wait_for_window(display, "livedigit mask")
+        wait_for_window(display, "livedigit controls")
+        press(display, video, "s")
+        assert wait_for_file(profile)
+        press(display, video, "q")
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr
+    assert str(profile) in stdout
+    assert load_profile(profile) == DetectionParams()
+    headless = subprocess.run([sys.executable, "-m", "livedigit", "--source", str(clip[0]), "--no-display",
+                               "--profile", str(profile), "--max-frames", "2"], capture_output=True, text=True)
+    assert headless.returncode == 0, headless.stderr
+
+
+def test_a_moved_trackbar_changes_the_saved_profile(display, clip, tmp_path):
+    profile = tmp_path / "moved.json"
+    process = start_tuning(display, clip[0], profile)
+    try:
+        video = wait_for_window(display, "livedigit")
+        controls = wait_for_window(display, "livedigit controls")
+        # Click the far left of the first slider ("method"): otsu (1) becomes adaptive... so go right.
+        geometry = xdotool(display, "getwindowgeometry", "--shell", controls).stdout
+        values = dict(line.split("=") for line in geometry.split())
+        x, y, width = int(values["X"]), int(values["Y"]), int(values["WIDTH"])
+        xdotool(display, "windowactivate", "--sync", controls)
+        xdotool(display, "mousemove", str(x + width - 15), str(y + 20), "click", "1")
+        time.sleep(0.5)
+        press(display, video, "s")
+        assert wait_for_file(profile)
+        press(display, video, "q")
+        process.communicate(timeout=20)
+    finally:
+        process.kill()
+    saved = json.loads(profile.read_text())
+    assert saved["threshold"] == "otsu"
+
+
+def test_r_resets_and_a_auto_calibrates(display, clip, tmp_path):
+    profile = tmp_path / "auto.json"
+    profile.write_text(json.dumps({"version": 1, "c": 40, "block_size": 101}))
+    process = start_tuning(display, clip[0], profile)
+    try:
+        video = wait_for_window(display, "livedigit")
+        press(display, video, "r")
+        time.sleep(0.3)
+        press(display, video, "s")
+        time.sleep(1.0)
+        assert load_profile(profile) == DetectionParams()
+        press(display, video, "a")
+        time.sleep(0.3)
+        press(display, video, "s")
+        time.sleep(1.0)
+        press(display, video, "q")
+        process.communicate(timeout=20)
+    finally:
+        process.kill()
+    calibrated = load_profile(profile)
+    assert calibrated.threshold == "adaptive" and calibrated.block_size % 2 == 1
