@@ -7,6 +7,9 @@ entries are the digits 0-9 and whose eleventh is "not a digit".
 """
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +91,21 @@ class LiteRTBackend:
         return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
 
 
+@contextmanager
+def native_stderr_silenced():
+    """TensorFlow and LiteRT write start-up notices from C++ straight to file descriptor 2,
+    where they would bury livedigit's own one-line messages."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def first_line(error: Exception) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0][:200]
@@ -102,8 +120,9 @@ class DigitClassifier:
             raise InputError(f"model {path}: no such file")
         backend = LiteRTBackend if path.suffix == ".tflite" else KerasBackend
         self.path = path
-        self.backend = backend(path)
-        self.num_classes = self._check_output()
+        with native_stderr_silenced():
+            self.backend = backend(path)
+            self.num_classes = self._check_output()
 
     def _check_output(self) -> int:
         probe = self.backend(np.zeros((BATCH_BUCKETS[0], 28, 28), np.float32))

@@ -5,6 +5,7 @@ n next frame while paused, q/Esc quit.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,12 @@ from .params import THRESHOLD_METHODS, DetectionParams, save_profile
 from .recognize import Recognizer
 from .signals import StopOnSignals
 from .sinks import QUIT_KEYS, JsonlSink, VideoSink
+
+# OpenCV's wheel points Qt at a font folder it does not ship: the trackbar labels
+# would be blank. Point Qt at the system's fonts instead, where that folder is missing.
+SYSTEM_FONTS = "/usr/share/fonts/truetype/dejavu"
+if not os.path.isdir(os.environ.get("QT_QPA_FONTDIR", "")) and os.path.isdir(SYSTEM_FONTS):
+    os.environ["QT_QPA_FONTDIR"] = SYSTEM_FONTS
 
 CONTROLS = "livedigit controls"
 MASK = "livedigit mask"
@@ -59,14 +66,20 @@ def read_trackbars() -> DetectionParams:
                               for bar in TRACKBARS})
 
 
-def open_windows(params: DetectionParams) -> None:
-    cv2.namedWindow(CONTROLS, cv2.WINDOW_NORMAL)
-    cv2.resizeWindow(CONTROLS, 480, 420)
+def open_windows(params: DetectionParams, frame_size: tuple[int, int]) -> None:
+    """The video at the top left, the controls beside it and the mask below them."""
+    width, height = frame_size
+    cv2.namedWindow(VIDEO, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+    cv2.moveWindow(VIDEO, 0, 0)
+    cv2.namedWindow(CONTROLS, cv2.WINDOW_NORMAL | cv2.WINDOW_GUI_NORMAL)
+    cv2.resizeWindow(CONTROLS, 520, 480)
+    cv2.moveWindow(CONTROLS, width + 10, 0)
     for bar in TRACKBARS:
         cv2.createTrackbar(bar.label, CONTROLS, bar.to_position(getattr(params, bar.field)), bar.top,
                            lambda _: None)
-    cv2.namedWindow(MASK, cv2.WINDOW_NORMAL)
-    cv2.namedWindow(VIDEO, cv2.WINDOW_AUTOSIZE)
+    cv2.namedWindow(MASK, cv2.WINDOW_NORMAL | cv2.WINDOW_GUI_NORMAL)
+    cv2.resizeWindow(MASK, 320, 320 * height // max(width, 1))
+    cv2.moveWindow(MASK, width + 10, 520)
 
 
 def auto_calibrate(frame: np.ndarray, params: DetectionParams) -> DetectionParams:
@@ -92,9 +105,11 @@ def default_profile_path(source_name: str) -> Path:
 def tune(source, recognizer: Recognizer, profile: str | None, *, jsonl: JsonlSink | None = None,
          video: VideoSink | None = None, signals: StopOnSignals | None = None) -> None:
     """Show the tuning windows until q/Esc or a signal; when a file ends its last frame stays."""
-    open_windows(recognizer.params)
     frames = iter(source)
     frame, fresh = next(frames, None), True
+    if frame is None:
+        return
+    open_windows(recognizer.params, (frame.image.shape[1], frame.image.shape[0]))
     paused = False
     meter = FpsMeter()
     try:

@@ -83,7 +83,7 @@ def test_training_runs_end_to_end_on_a_small_subset(tmp_path, mnist):
          "--limit", "2000", "--negatives", "300", "--out", str(tmp_path)],
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "1/1" in result.stdout or "Epoch 1/1" in result.stdout + result.stderr
+    assert "ms/step" in result.stdout  # Keras' own progress line for the epoch
     for name in ("digits.keras", "digits.tflite", "model_card.json", "confusion.png", "curves.png"):
         assert (tmp_path / name).exists()
     card = json.loads((tmp_path / "model_card.json").read_text())

@@ -80,27 +80,40 @@ def test_tune_shows_its_windows_saves_the_profile_on_s_and_quits_on_q(display, c
     assert headless.returncode == 0, headless.stderr
 
 
-def test_a_moved_trackbar_changes_the_saved_profile(display, clip, tmp_path):
+def window_geometry(display, window):
+    shell = xdotool(display, "getwindowgeometry", "--shell", window).stdout
+    values = dict(line.split("=") for line in shell.split())
+    return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+
+
+def test_a_moved_trackbar_changes_the_saved_profile_and_the_detections(display, clip, tmp_path):
     profile = tmp_path / "moved.json"
     process = start_tuning(display, clip[0], profile)
     try:
         video = wait_for_window(display, "livedigit")
         controls = wait_for_window(display, "livedigit controls")
-        # Click the far left of the first slider ("method"): otsu (1) becomes adaptive... so go right.
-        geometry = xdotool(display, "getwindowgeometry", "--shell", controls).stdout
-        values = dict(line.split("=") for line in geometry.split())
-        x, y, width = int(values["X"]), int(values["Y"]), int(values["WIDTH"])
-        xdotool(display, "windowactivate", "--sync", controls)
-        xdotool(display, "mousemove", str(x + width - 15), str(y + 20), "click", "1")
-        time.sleep(0.5)
+        time.sleep(1.0)
+        # The trackbars stack at the bottom of the controls window, about 22 pixels apart;
+        # the last is "confidence". Grab it and drag it to the far right (100 %).
+        x, y, width, height = window_geometry(display, controls)
+        xdotool(display, "mousemove", "--sync", str(x + width - 30), str(y + height - 13))
+        xdotool(display, "click", "1")
+        xdotool(display, "key", "End")
+        time.sleep(1.0)
         press(display, video, "s")
         assert wait_for_file(profile)
         press(display, video, "q")
         process.communicate(timeout=20)
     finally:
         process.kill()
-    saved = json.loads(profile.read_text())
-    assert saved["threshold"] == "otsu"
+    tuned = load_profile(profile)
+    assert tuned.confidence > 0.9
+    result = subprocess.run([sys.executable, "-m", "livedigit", "--source", str(clip[0]), "--no-display",
+                             "--profile", str(profile), "--max-frames", "1", "--jsonl", str(tmp_path / "o.jsonl")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    detections = json.loads((tmp_path / "o.jsonl").read_text())["detections"]
+    assert all(d["confidence"] >= tuned.confidence for d in detections)
 
 
 def test_r_resets_and_a_auto_calibrates(display, clip, tmp_path):
