@@ -145,3 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     json.dump(report, sys.stdout, indent=2)
     print()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
