@@ -8,9 +8,11 @@ import cv2
 import numpy as np
 
 from .detections import Detections
+from .numbers import Number
 
 BOX_COLOUR = (40, 200, 40)
 LABEL_COLOUR = (255, 255, 255)
+NUMBER_COLOUR = (230, 120, 30)
 STATUS_COLOUR = (0, 220, 255)
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -41,6 +43,17 @@ def draw_detections(image: np.ndarray, detections: Detections) -> np.ndarray:
                                                detections.confidences.tolist()):
         cv2.rectangle(image, (x, y), (x + w, y + h), BOX_COLOUR, 2)
         draw_label(image, f"{digit} {confidence:.2f}", (x, y - 2), BOX_COLOUR)
+    return image
+
+
+def draw_numbers(image: np.ndarray, numbers: list[Number]) -> np.ndarray:
+    """A frame around each number of two or more digits, its value below it, in place."""
+    for number in numbers:
+        if len(number.value) < 2:
+            continue
+        x, y, w, h = number.box
+        cv2.rectangle(image, (x - 3, y - 3), (x + w + 3, y + h + 3), NUMBER_COLOUR, 1)
+        draw_label(image, number.value, (x - 3, y + h + 18), NUMBER_COLOUR)
     return image
 
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .annotate import FpsMeter, draw_detections, draw_status, to_bgr
+import numpy as np
+
+from .annotate import FpsMeter, draw_detections, draw_numbers, draw_status, to_bgr
+from .detections import Detections
+from .numbers import Number, group_numbers
 from .recognize import Recognizer
 from .signals import StopOnSignals
 from .sinks import JsonlSink, VideoSink, WindowSink
+from .sources import Frame
+from .tracking import Tracker
 
 
 @dataclass
@@ -18,25 +24,39 @@ class RunSummary:
     stopped_by_user: bool = False
 
 
+def annotate(frame: Frame, detections: Detections, numbers: list[Number], fps: float) -> np.ndarray:
+    image = draw_numbers(draw_detections(to_bgr(frame.image), detections), numbers)
+    return draw_status(image, frame.index, fps)
+
+
+def record(frame: Frame, time_ms: float, detections: Detections, numbers: list[Number],
+           annotated: np.ndarray | None, jsonl: JsonlSink | None, video: VideoSink | None) -> None:
+    if jsonl:
+        jsonl.write(frame.index, frame.source, time_ms, detections,
+                    numbers=[number.to_record() for number in numbers])
+    if video:
+        video.write(annotated)
+
+
 def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video: VideoSink | None = None,
         window: WindowSink | None = None, max_frames: int | None = None,
         signals: StopOnSignals | None = None) -> RunSummary:
     """Process frames until the source ends, max_frames is reached, q/Esc or a signal."""
     summary = RunSummary()
     meter = FpsMeter()
+    tracker = Tracker() if source.sequential else None
     started = time.perf_counter()
     for frame in source:
         frame_started = time.perf_counter()
         fps = meter.tick()
         detections = recognizer(frame.image)
+        if tracker:
+            detections = tracker.update(detections)
+        numbers = group_numbers(detections)
         annotated = None
         if video or window:  # drawing costs time: only when someone sees or records it
-            annotated = draw_status(draw_detections(to_bgr(frame.image), detections), frame.index, fps)
-        time_ms = (time.perf_counter() - frame_started) * 1000
-        if jsonl:
-            jsonl.write(frame.index, frame.source, time_ms, detections)
-        if video:
-            video.write(annotated)
+            annotated = annotate(frame, detections, numbers, fps)
+        record(frame, (time.perf_counter() - frame_started) * 1000, detections, numbers, annotated, jsonl, video)
         summary.frames += 1
         summary.digits += len(detections)
         if window and not window.show(annotated):

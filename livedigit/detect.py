@@ -34,7 +34,10 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
     """Ink as 255 on 0, by the profile's threshold method."""
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
-    if params.threshold == "otsu":
+    if params.threshold == "background":
+        darkness = cv2.subtract(paper_brightness(gray, params.window), gray)
+        _, binary = cv2.threshold(darkness, params.c, 255, cv2.THRESH_BINARY)
+    elif params.threshold == "otsu":
         _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     else:
         binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
@@ -46,15 +49,33 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
     return binary
 
 
+# The paper's brightness is estimated on a frame this many pixels on its shorter side.
+BACKGROUND_SIDE = 96
+
+
+def paper_brightness(gray: np.ndarray, window_percent: int) -> np.ndarray:
+    """The brightness the paper would have under each pixel without ink.
+
+    A median over a wide window (a percentage of the frame) ignores strokes of any width
+    and keeps the sharp edges of shadows; it runs on a small copy of the frame.
+    """
+    h, w = gray.shape
+    scale = min(1.0, BACKGROUND_SIDE / min(h, w))
+    small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    window = max(3, round(min(small.shape) * window_percent / 100) | 1)
+    background = cv2.medianBlur(small, min(window, 255))
+    return cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them.
 
-    The page's lines show as long, sparse blobs; the longest gives their direction. Runs
-    of ink along that direction longer than any digit stroke are line segments; each is
-    extended a run's length both ways (so the line is also erased where it passes
-    between and through digits) and removed; strokes cut by it are closed again.
+    The page's lines show as long, sparse blobs; the longest gives their direction. Long
+    thin runs of ink along that direction are line segments; collinear segments that
+    together span much of the frame are a ruled line, erased from edge to edge (so also
+    where it passes between and through digits). Strokes cut by it are joined again.
     """
-    frame_w = binary.shape[1]
+    frame_h, frame_w = binary.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     x, y, w, h, area = stats[1:].T
     long = np.flatnonzero((np.maximum(w, h) >= frame_w // 4) & (area < 0.5 * w * h))
@@ -65,18 +86,61 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
                                cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
     run = max(frame_w // 12, 20)
     segments = cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel(vx, vy, run))
+    lines = ruled_lines(segments, run, frame_extent=abs(vx) * frame_w + abs(vy) * frame_h)
+    if not lines:
+        return binary
+    thickness = max(thickness for *_, thickness in lines)
+    band = np.zeros_like(binary)
+    reach = frame_w + frame_h
+    for dx, dy, x0, y0, _ in lines:
+        cv2.line(band, (round(x0 - dx * reach), round(y0 - dy * reach)),
+                 (round(x0 + dx * reach), round(y0 + dy * reach)), 255, thickness + 2)
+    kept = binary & ~band
+    return kept | strokes_across(kept, band, -vy, vx, thickness + 3)
+
+
+def ruled_lines(segments: np.ndarray, run: int, frame_extent: float) -> list[tuple]:
+    """Lines (dx, dy, x0, y0, thickness) made of thin collinear segments spanning 40 % of the frame.
+
+    A marker stroke may be straight and long, but it is thick; a digit's thin straight
+    stroke is long, but alone on its line.
+    """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(segments)
-    lines = np.zeros_like(binary)
-    thickness = 1
+    fits = []
     for label in range(1, count):
-        dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero((labels == label).astype(np.uint8)),
-                                     cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-        half = max(stats[label, 2:4]) / 2 + run
-        thickness = max(thickness, round(stats[label, cv2.CC_STAT_AREA] / max(stats[label, 2:4])))
-        cv2.line(lines, (round(x0 - dx * half), round(y0 - dy * half)),
-                 (round(x0 + dx * half), round(y0 + dy * half)), 255, thickness + 2)
-    kept = binary & ~lines
-    return kept | strokes_across(kept, lines, -vy, vx, thickness + 3)
+        x, y, w, h = stats[label, :4]
+        length = max(w, h)
+        if length < 2 * run:
+            continue
+        segment = labels[y:y + h, x:x + w] == label
+        across = np.count_nonzero(segment, axis=0 if w >= h else 1)
+        thickness = float(np.median(across[across > 0]))  # strokes touching the line do not count
+        if thickness <= run / 4:
+            dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero(segment.astype(np.uint8)),
+                                         cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+            x0, y0 = x0 + x, y0 + y
+            along = dx * x0 + dy * y0
+            fits.append((dx, dy, x0, y0, thickness, -dy * x0 + dx * y0, along - length / 2, along + length / 2))
+    lines, used = [], set()
+    for i, (dx, dy, x0, y0, thickness, offset, start, end) in enumerate(fits):
+        if i in used:
+            continue
+        group = [j for j, other in enumerate(fits)
+                 if j not in used and abs(other[5] - offset) <= 2 * thickness + 2 and abs(other[0] * dx + other[1] * dy) > 0.999]
+        used.update(group)
+        span = max(fits[j][7] for j in group) - min(fits[j][6] for j in group)
+        if span >= 0.4 * frame_extent:
+            lines.append((dx, dy, x0, y0, round(max(fits[j][4] for j in group))))
+    return lines
+
+
+def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
+    """A one-pixel line of `length` along direction (vx, vy), as a morphology kernel."""
+    half = length // 2
+    kernel = np.zeros((2 * half + 1, 2 * half + 1), np.uint8)
+    cv2.line(kernel, (round(half - vx * half), round(half - vy * half)),
+             (round(half + vx * half), round(half + vy * half)), 1, 1)
+    return kernel
 
 
 def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reach: int) -> np.ndarray:

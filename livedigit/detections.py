@@ -44,3 +44,14 @@ class Detections:
                 record["track"] = track
             records.append(record)
         return records
+
+
+def iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection over union of x, y, w, h boxes: (len(a), len(b))."""
+    a = boxes_a[:, None, :].astype(np.float64)
+    b = boxes_b[None, :, :].astype(np.float64)
+    low = np.maximum(a[..., :2], b[..., :2])
+    high = np.minimum(a[..., :2] + a[..., 2:], b[..., :2] + b[..., 2:])
+    intersection = np.prod(np.clip(high - low, 0, None), axis=-1)
+    union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - intersection
+    return intersection / np.maximum(union, 1e-9)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .detections import iou
+
 MIN_IOU = 0.3
 
 
@@ -52,16 +54,6 @@ class Score:
                 "hits": self.hits, "false_digits": self.false_digits, "missed": self.missed,
                 "flicker_rate": round(self.flicker_rate, 4),
                 "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()}}
-
-
-def iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
-    """Pairwise intersection over union of x, y, w, h boxes: (len(a), len(b))."""
-    a = boxes_a[:, None, :].astype(np.float64)
-    b = boxes_b[None, :, :].astype(np.float64)
-    overlap_w = np.clip(np.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    overlap_h = np.clip(np.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    intersection = overlap_w * overlap_h
-    return intersection / (a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - intersection)
 
 
 def match_frame(reported: list[dict], truth: list[dict], score: Score) -> dict[int, int]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-# Glyphs that no handwritten digit resembles (O, l, S, Z, B, g, q, ... are left out).
-NON_DIGIT_GLYPHS = "ACEFHKMNPRUVWXYcefhkmnrtuvwx?+=#%&*@<>"
+# Glyphs that no handwritten digit resembles. Left out: O, C, U, u, n (an open 0), l, I
+# (a 1), S, Z, B, & (5, 2, 8), g, q (9), b, G (6), h, y, V, v (4, 7).
+NON_DIGIT_GLYPHS = "AEFHKMNPRWXYefkmrtwx?+=#%*@<>"
 HERSHEY_FONTS = (
     cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
     cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX,

@@ -8,25 +8,28 @@ from pathlib import Path
 from .errors import InputError
 
 PROFILE_VERSION = 1
-THRESHOLD_METHODS = ("adaptive", "otsu")
+THRESHOLD_METHODS = ("background", "adaptive", "otsu")
 
 
 @dataclass(frozen=True)
 class DetectionParams:
-    threshold: str = "adaptive"     # "adaptive" (uneven light) or "otsu" (one global level)
-    block_size: int = 31            # adaptive neighbourhood, odd pixels
-    c: int = 12                     # adaptive: how much darker than its neighbourhood ink must be
+    threshold: str = "background"   # "background" (paper brightness estimated around each pixel),
+                                    # "adaptive" (OpenCV's mean of a block) or "otsu" (one global level)
+    window: int = 25                # background: neighbourhood, percent of the frame's shorter side
+    block_size: int = 31            # adaptive: neighbourhood, odd pixels
+    c: int = 12                     # background and adaptive: how much darker than the paper ink is, grey levels
     blur: int = 3                   # Gaussian blur kernel before thresholding, odd; 1 = none
     morph_kernel: int = 2           # closing kernel that joins broken strokes; 1 = none
     min_height: int = 10            # smallest digit, pixels
     max_height: int = 60            # largest digit, percent of the frame height
     max_aspect: float = 1.3         # widest digit, width / height
-    min_fill: float = 0.06          # least ink in the digit's box, fraction
+    min_fill: float = 0.02          # least ink in the digit's box, fraction
     confidence: float = 0.6         # least classifier confidence to report a digit
 
 
 # Field name -> (type, lowest, highest); odd-only fields are listed in ODD_FIELDS.
 LIMITS = {
+    "window": (int, 2, 100),
     "block_size": (int, 3, 301),
     "c": (int, -50, 100),
     "blur": (int, 1, 31),

@@ -149,7 +149,7 @@ def write_page(digits: np.ndarray, labels: np.ndarray, style: Style, rng: np.ran
 
 
 def camera_homography(style: Style, t: float, rng: np.random.Generator) -> np.ndarray:
-    """Page -> frame homography of a camera drifting over the page at time t (0..1)."""
+    """Page -> frame homography of a camera drifting over the page, t in camera cycles."""
     page_w, page_h = style.page_size
     frame_w, frame_h = style.frame_size
     view_w = style.view_width * page_w
@@ -170,7 +170,7 @@ def camera_homography(style: Style, t: float, rng: np.random.Generator) -> np.nd
 
 
 def lighting(style: Style, t: float) -> np.ndarray:
-    """Multiplicative light field of the frame: a drifting gradient and an optional shadow."""
+    """Multiplicative light field of the frame: a drifting gradient and an optional shadow (t in cycles)."""
     frame_w, frame_h = style.frame_size
     ys, xs = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
     direction = 2 * np.pi * t
@@ -211,12 +211,17 @@ def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tup
             for item, l, hi, keep in zip(items, low, high, inside) if keep]
 
 
-def make_clip(digits: np.ndarray, labels: np.ndarray, style: Style, frames: int, seed: int):
+# The camera's path over the page repeats every this many seconds.
+CAMERA_CYCLE_S = 20.0
+
+
+def make_clip(digits: np.ndarray, labels: np.ndarray, style: Style, frames: int, seed: int, fps: float = 30.0):
     """Yield (frame, items in view) for a clip of `frames` frames of one page."""
     rng = np.random.default_rng(seed)
     page = write_page(digits, labels, style, rng)
+    start = rng.uniform()  # where on its path the camera starts
     for index in range(frames):
-        yield film(page, style, index / max(frames, 1), rng)
+        yield film(page, style, start + index / (fps * CAMERA_CYCLE_S), rng)
 
 
 def preset(name: str, **changes) -> Style:

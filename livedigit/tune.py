@@ -14,8 +14,10 @@ from typing import Callable, NamedTuple
 import cv2
 import numpy as np
 
-from .annotate import FpsMeter, draw_detections, draw_label, draw_status, to_bgr
+from .annotate import FpsMeter, draw_label
+from .app import annotate, record
 from .detect import binarize, to_gray
+from .numbers import group_numbers
 from .params import THRESHOLD_METHODS, DetectionParams, save_profile
 from .recognize import Recognizer
 from .signals import StopOnSignals
@@ -42,8 +44,9 @@ class Trackbar(NamedTuple):
 
 
 TRACKBARS = (
-    Trackbar("threshold", "method 0 adaptive 1 otsu", 1,
-             lambda p: THRESHOLD_METHODS[p], THRESHOLD_METHODS.index),
+    Trackbar("threshold", "method " + " ".join(f"{i} {m}" for i, m in enumerate(THRESHOLD_METHODS)),
+             len(THRESHOLD_METHODS) - 1, lambda p: THRESHOLD_METHODS[p], THRESHOLD_METHODS.index),
+    Trackbar("window", "background window %", 100, lambda p: max(p, 2), int),
     Trackbar("block_size", "block size (odd)", 149, lambda p: 2 * p + 3, lambda v: (v - 3) // 2),
     Trackbar("c", "C + 50", 150, lambda p: p - 50, lambda v: v + 50),
     Trackbar("blur", "blur (odd)", 15, lambda p: 2 * p + 1, lambda v: (v - 1) // 2),
@@ -117,14 +120,12 @@ def tune(source, recognizer: Recognizer, profile: str | None, *, jsonl: JsonlSin
             started = time.perf_counter()
             recognizer.params = read_trackbars()
             detections, regions = recognizer.read_regions(frame.image)
-            annotated = draw_status(draw_detections(to_bgr(frame.image), detections), frame.index, meter.tick())
+            numbers = group_numbers(detections)
+            annotated = annotate(frame, detections, numbers, meter.tick())
+            if fresh:  # each frame is recorded once, however long it is tuned on
+                record(frame, (time.perf_counter() - started) * 1000, detections, numbers, annotated, jsonl, video)
             draw_label(annotated, HELP + ("  [paused]" if paused else ""), (4, annotated.shape[0] - 4),
                        (200, 200, 200), 0.5)
-            if fresh:  # each frame is recorded once, however long it is tuned on
-                if jsonl:
-                    jsonl.write(frame.index, frame.source, (time.perf_counter() - started) * 1000, detections)
-                if video:
-                    video.write(annotated)
             cv2.imshow(VIDEO, annotated)
             cv2.imshow(MASK, regions.binary)
             key = cv2.waitKey(30 if paused else 1) & 0xFF

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if args.out.suffix == ".avi" else "mp4v"))
     writer = cv2.VideoWriter(str(args.out), fourcc, args.fps, style.frame_size)
     truth = []
-    for index, (frame, items) in enumerate(make_clip(digits, labels, style, args.frames, args.seed)):
+    for index, (frame, items) in enumerate(make_clip(digits, labels, style, args.frames, args.seed, args.fps)):
         writer.write(frame)
         truth.append({"frame": index, "items": [{"id": item.id, "box": list(item.box), "label": item.label} for item in items]})
     writer.release()

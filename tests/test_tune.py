@@ -92,7 +92,7 @@ def test_a_moved_trackbar_changes_the_saved_profile_and_the_detections(display, 
     try:
         video = wait_for_window(display, "livedigit")
         controls = wait_for_window(display, "livedigit controls")
-        time.sleep(1.0)
+        time.sleep(2.0)  # let the window manager-less X server settle the layout
         # The trackbars stack at the bottom of the controls window, about 22 pixels apart;
         # the last is "confidence". Grab it and drag it to the far right (100 %).
         x, y, width, height = window_geometry(display, controls)

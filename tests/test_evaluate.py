@@ -1,0 +1,39 @@
+"""Scoring: a hit needs an overlapping box and the right label."""
+from livedigit.evaluate import score_clip, score_photos
+
+
+def line(frame, *detections):
+    return {"frame": frame, "detections": [{"box": box, "digit": digit, "confidence": 0.9}
+                                           for box, digit in detections]}
+
+
+TRUTH = {"frames": [
+    {"frame": 0, "items": [{"id": 0, "box": [10, 10, 20, 30], "label": 3},
+                           {"id": 1, "box": [40, 10, 20, 30], "label": 5},
+                           {"id": 2, "box": [80, 10, 30, 30], "label": -1}]},
+    {"frame": 1, "items": [{"id": 0, "box": [12, 10, 20, 30], "label": 3},
+                           {"id": 1, "box": [42, 10, 20, 30], "label": 5}]},
+]}
+
+
+def test_right_labels_on_overlapping_boxes_score_perfectly():
+    score = score_clip([line(0, ([11, 11, 20, 30], 3), ([40, 10, 19, 29], 5)),
+                        line(1, ([12, 10, 20, 30], 3), ([42, 10, 20, 30], 5))], TRUTH)
+    assert (score.precision, score.recall, score.f1, score.flicker_rate) == (1, 1, 1, 0)
+
+
+def test_a_wrong_label_is_a_false_digit_and_a_miss_and_a_mark_read_as_digit_is_false():
+    score = score_clip([line(0, ([10, 10, 20, 30], 8), ([40, 10, 20, 30], 5), ([80, 10, 30, 30], 1)),
+                        line(1, ([12, 10, 20, 30], 3))], TRUTH)
+    assert (score.hits, score.false_digits, score.missed) == (2, 2, 2)
+    assert score.confusions == {(3, 8): 1}
+    assert score.flicker_rate == 1.0  # the one digit read in both frames: 8, then 3
+
+
+def test_photos_count_the_digits_found_against_the_digits_written():
+    labels = [{"file": "a.png", "digits": "12"}, {"file": "b.png", "digits": "7"}]
+    lines = [{"source": "/x/a.png", "detections": [{"digit": 1}, {"digit": 2}, {"digit": 2}]},
+             {"source": "/x/b.png", "detections": []}]
+    score, wrong = score_photos(lines, labels)
+    assert (score.hits, score.false_digits, score.missed) == (2, 1, 1)
+    assert len(wrong) == 2

@@ -1,0 +1,51 @@
+"""Tracking keeps labels steady across frames; numbers group digits on one line."""
+import numpy as np
+
+from livedigit import Detections
+from livedigit.numbers import group_numbers
+from livedigit.tracking import Tracker
+
+
+def detections(boxes, digits, confidences=None):
+    confidences = confidences or [0.9] * len(digits)
+    return Detections(np.array(boxes, np.int32).reshape(-1, 4), np.array(digits, np.int32),
+                      np.array(confidences, np.float32))
+
+
+def test_a_digit_keeps_its_track_id_as_the_camera_moves():
+    tracker = Tracker()
+    ids = []
+    for step in range(6):
+        shift = 12 * step  # the whole page slides 12 px a frame
+        tracked = tracker.update(detections([[100 + shift, 50, 20, 30], [130 + shift, 50, 20, 30]], [3, 8]))
+        ids.append(tracked.tracks.tolist())
+    assert all(frame_ids == ids[0] for frame_ids in ids)
+    assert ids[0][0] != ids[0][1]
+
+
+def test_a_one_frame_misreading_does_not_flicker_the_label():
+    tracker = Tracker()
+    labels = [tracker.update(detections([[100, 50, 20, 30]], [digit], [confidence])).digits[0]
+              for digit, confidence in [(7, 0.95), (7, 0.9), (1, 0.7), (7, 0.92)]]
+    assert labels == [7, 7, 7, 7]
+
+
+def test_a_digit_seen_again_after_leaving_gets_a_new_track():
+    tracker = Tracker(max_missed=2)
+    first = tracker.update(detections([[100, 50, 20, 30]], [5])).tracks[0]
+    for _ in range(4):
+        tracker.update(Detections())
+    assert tracker.update(detections([[100, 50, 20, 30]], [5])).tracks[0] != first
+
+
+def test_digits_close_together_on_one_line_form_a_number():
+    found = group_numbers(detections(
+        [[130, 52, 18, 30], [100, 50, 20, 30], [155, 49, 20, 31], [300, 50, 20, 30], [100, 150, 20, 30]],
+        [0, 2, 9, 7, 4]))
+    assert [n.value for n in found] == ["209", "7", "4"]
+    assert found[0].box == (100, 49, 75, 33)
+
+
+def test_digits_of_very_different_size_or_far_apart_stay_separate():
+    found = group_numbers(detections([[100, 50, 20, 30], [125, 40, 40, 70], [200, 50, 20, 30]], [1, 2, 3]))
+    assert sorted(n.value for n in found) == ["1", "2", "3"]
