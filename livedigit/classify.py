@@ -56,9 +56,9 @@ class KerasBackend:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as error:  # Keras raises many types for a bad file
             raise InputError(f"model {path}: cannot be loaded safely ({first_line(error)})") from None
-        self.model = model
-        self.call = tf.function(lambda x: model(x, training=False), reduce_retracing=False)
         self.input_shape = tuple(model.input_shape[1:])
+        check_input_shape(path, self.input_shape)
+        self.call = tf.function(lambda x: model(x, training=False), reduce_retracing=False)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return np.asarray(self.call(batch.reshape((len(batch),) + self.input_shape)))
@@ -79,6 +79,7 @@ class LiteRTBackend:
     def _interpreter(interpreter_class, path: Path, batch: int):
         interpreter = interpreter_class(model_path=str(path), num_threads=2)
         (tensor,) = interpreter.get_input_details()
+        check_input_shape(path, tuple(tensor["shape"][1:]))
         interpreter.resize_tensor_input(tensor["index"], [batch, *tensor["shape"][1:]])
         interpreter.allocate_tensors()
         return interpreter
@@ -89,6 +90,11 @@ class LiteRTBackend:
         interpreter.set_tensor(tensor["index"], batch.reshape(tensor["shape"]))
         interpreter.invoke()
         return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
+
+def check_input_shape(path: Path, shape: tuple) -> None:
+    if shape not in ((28, 28), (28, 28, 1)):
+        raise InputError(f"model {path}: takes input of shape {shape}, expected (28, 28, 1) crops")
 
 
 @contextmanager
@@ -125,7 +131,10 @@ class DigitClassifier:
             self.num_classes = self._check_output()
 
     def _check_output(self) -> int:
-        probe = self.backend(np.zeros((BATCH_BUCKETS[0], 28, 28), np.float32))
+        try:
+            probe = self.backend(np.zeros((BATCH_BUCKETS[0], 28, 28), np.float32))
+        except Exception as error:  # whatever the backend raises, the model is unusable
+            raise InputError(f"model {self.path}: fails on a batch of crops ({first_line(error)})") from None
         if probe.ndim != 2 or probe.shape[1] < 10:
             raise InputError(f"model {self.path}: outputs shape {probe.shape[1:]}, expected 10 or more classes")
         return probe.shape[1]

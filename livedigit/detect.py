@@ -172,9 +172,13 @@ def contour_depths(parents: np.ndarray) -> np.ndarray:
 
 
 def find_regions(frame: np.ndarray, params: DetectionParams) -> Regions:
+    """Candidate digits of a frame of any shape or depth."""
+    return regions_in(binarize(to_gray(frame), params), params)
+
+
+def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits;
     blobs as wide as several digits are split between them."""
-    binary = binarize(to_gray(frame), params)
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return Regions(np.zeros((0, 4), np.int32), [], binary)

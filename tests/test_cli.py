@@ -116,7 +116,7 @@ def test_a_missing_camera_is_reported_quickly():
     started = time.monotonic()
     result = run_cli("--source", "7", "--no-display")
     assert result.returncode == 2 and "camera" in result.stderr
-    assert time.monotonic() - started < 30  # most of it is importing TensorFlow
+    assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

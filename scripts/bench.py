@@ -1,0 +1,254 @@
+"""Speed and memory of livedigit, printed as tables.
+
+    python scripts/bench.py --data ../shared/data/mnist.npz [--frames 300] [--soak 30000]
+
+Generates a 640x480 clip with about 60 digits a frame and a 1280x720 one with about
+80 (scripts/make_clip.py's `clean` and `hd` presets), then prints per clip: end-to-end
+FPS headless (decode to JSONL written, start-up excluded), per-frame latency p50/p99,
+time per stage, peak RSS; decode alone; the naive approach (`model.predict` per crop);
+and the inference backends side by side. `--soak N` loops the 640x480 clip for N
+frames and prints memory and open files after warm-up and at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
+from livedigit.app import annotate, record, run
+from livedigit.classify import DigitClassifier, bucket_size
+from livedigit.detect import binarize, regions_in, to_gray
+from livedigit.numbers import group_numbers
+from livedigit.normalize import normalize_masks
+from livedigit.shipped import shipped_file
+from livedigit.sources import Frame, VideoFileSource
+from livedigit.synthetic import make_clip, preset
+from livedigit.tracking import Tracker
+
+CLIPS = {"640x480": "clean", "1280x720": "hd"}
+
+
+def write_clip(data: Path, preset_name: str, frames: int, path: Path) -> Path:
+    with np.load(data) as mnist:
+        digits, labels = mnist["x_test"], mnist["y_test"]
+    style = preset(preset_name)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, style.frame_size)
+    for frame, _ in make_clip(digits, labels, style, frames, seed=7):
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+class TimedSource:
+    """A video file source that records how long each frame took to decode."""
+
+    def __init__(self, path: Path, loops: int = 1):
+        self.path, self.loops = path, loops
+        self.sequential, self.fps = True, 30.0
+        self.decode_ms: list[float] = []
+
+    def __iter__(self):
+        for _ in range(self.loops):
+            source = VideoFileSource(str(self.path))
+            frames = iter(source)
+            while True:
+                started = time.perf_counter()
+                frame = next(frames, None)
+                self.decode_ms.append((time.perf_counter() - started) * 1000)
+                if frame is None:
+                    break
+                yield frame
+            source.close()
+
+
+def end_to_end(path: Path, recognizer: Recognizer, folder: Path) -> dict:
+    source = TimedSource(path)
+    jsonl_path = folder / "bench.jsonl"
+    with JsonlSink(jsonl_path) as jsonl:
+        summary = run(source, recognizer, jsonl=jsonl)
+    processing = [float(line.split('"time_ms": ')[1].split(",")[0]) for line in jsonl_path.read_text().splitlines()]
+    latency = np.array(processing) + np.array(source.decode_ms[:len(processing)])
+    return {"fps": summary.frames / summary.seconds, "p50": np.percentile(latency, 50),
+            "p99": np.percentile(latency, 99), "digits": summary.digits / max(summary.frames, 1)}
+
+
+def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]:
+    """Mean milliseconds per frame of each stage, run one after another on every frame."""
+    params: DetectionParams = recognizer.params
+    totals = dict.fromkeys(("decode", "threshold", "contours", "normalization", "inference",
+                            "tracking+numbers", "overlay", "sinks"), 0.0)
+    capture = cv2.VideoCapture(str(path))
+    tracker = Tracker()
+    frames = 0
+    with JsonlSink(folder / "stages.jsonl") as jsonl, VideoSink(folder / "stages.mp4", 30.0) as video:
+        while True:
+            clock = time.perf_counter()
+            ok, image = capture.read()
+            if not ok:
+                break
+            marks = [clock, time.perf_counter()]
+            binary = binarize(to_gray(image), params)
+            marks.append(time.perf_counter())
+            regions = regions_in(binary, params)
+            marks.append(time.perf_counter())
+            crops = normalize_masks(regions.masks)
+            marks.append(time.perf_counter())
+            detections = recognizer.read(regions.boxes, recognizer.classifier(crops))
+            marks.append(time.perf_counter())
+            detections = tracker.update(detections)
+            numbers = group_numbers(detections)
+            marks.append(time.perf_counter())
+            frame = Frame(frames, image, str(path))
+            annotated = annotate(frame, detections, numbers, 0.0)
+            marks.append(time.perf_counter())
+            record(frame, 0.0, detections, numbers, annotated, jsonl, video)
+            marks.append(time.perf_counter())
+            for name, start, end in zip(totals, marks[:-1], marks[1:]):
+                totals[name] += (end - start) * 1000
+            frames += 1
+    return {name: total / frames for name, total in totals.items()}
+
+
+def decode_fps(path: Path) -> float:
+    capture = cv2.VideoCapture(str(path))
+    frames, started = 0, time.perf_counter()
+    while capture.read()[0]:
+        frames += 1
+    return frames / (time.perf_counter() - started)
+
+
+def sample_crops(path: Path, recognizer: Recognizer, frames: int = 5) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    batches = []
+    for _ in range(frames):
+        image = capture.read()[1]
+        batches.append(normalize_masks(regions_in(binarize(to_gray(image), recognizer.params),
+                                                  recognizer.params).masks))
+    return batches
+
+
+def naive_ms_per_frame(batches: list[np.ndarray]) -> float:
+    """The tutorial way: model.predict on each crop, one at a time."""
+    import keras
+
+    model = keras.saving.load_model(shipped_file("models", "digits.keras"), safe_mode=True)
+    crops = batches[0]
+    started = time.perf_counter()
+    for crop in crops:
+        model.predict(crop[None, :, :, None], verbose=0)
+    return (time.perf_counter() - started) * 1000
+
+
+def backends(batches: list[np.ndarray]) -> list[tuple[str, float, float]]:
+    """(backend, ms per frame's batch, largest probability difference from Keras)."""
+    import keras
+
+    model = keras.saving.load_model(shipped_file("models", "digits.keras"), safe_mode=True)
+    reference = [np.asarray(model(batch[..., None], training=False)) for batch in batches]
+    candidates = {
+        "keras direct call": lambda batch: np.asarray(model(batch[..., None], training=False)),
+        "tf.function, padded batches": DigitClassifier(shipped_file("models", "digits.keras")),
+        "LiteRT, padded batches": DigitClassifier(shipped_file("models", "digits.tflite")),
+    }
+    rows = []
+    for name, classify in candidates.items():
+        for batch in batches:
+            classify(batch)  # warm up every batch size
+        repeats = 10
+        started = time.perf_counter()
+        for _ in range(repeats):
+            outputs = [classify(batch) for batch in batches]
+        elapsed = (time.perf_counter() - started) * 1000 / (repeats * len(batches))
+        difference = max(float(np.abs(out - ref).max()) for out, ref in zip(outputs, reference))
+        rows.append((name, elapsed, difference))
+    return rows
+
+
+def soak(path: Path, recognizer: Recognizer, frames: int, folder: Path) -> None:
+    clip_frames = int(cv2.VideoCapture(str(path)).get(cv2.CAP_PROP_FRAME_COUNT))
+    source = TimedSource(path, loops=-(-frames // clip_frames))
+    warm = {}
+
+    class Probe:
+        """Reads memory and open files once warm (frame 1000) and at the end."""
+
+        def __init__(self, inner):
+            self.inner, self.sequential, self.fps = inner, True, 30.0
+
+        def __iter__(self):
+            for count, frame in enumerate(self.inner):
+                if count == min(1000, frames // 10):
+                    warm.update(rss=rss_mb(), files=open_files())
+                yield frame
+
+    started = time.perf_counter()
+    with JsonlSink(folder / "soak.jsonl") as jsonl:
+        summary = run(Probe(source), recognizer, jsonl=jsonl, max_frames=frames)
+    print(f"\nSoak: {summary.frames} frames in {time.perf_counter() - started:.0f} s "
+          f"({summary.frames / summary.seconds:.0f} fps)")
+    print(f"RSS after warm-up {warm['rss']:.1f} MB, at the end {rss_mb():.1f} MB "
+          f"(growth {100 * (rss_mb() / warm['rss'] - 1):+.2f} %); "
+          f"open files {warm['files']} then {open_files()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True, help="mnist.npz (its test digits are filmed)")
+    parser.add_argument("--frames", type=int, default=300, help="frames per clip")
+    parser.add_argument("--soak", type=int, help="also loop the 640x480 clip for this many frames")
+    args = parser.parse_args()
+    recognizer = Recognizer()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        clips = {size: write_clip(args.data, name, args.frames, folder / f"{size}.mp4")
+                 for size, name in CLIPS.items()}
+        print("| clip | digits/frame | end-to-end FPS | latency p50 ms | p99 ms | decode alone FPS |")
+        print("|---|---|---|---|---|---|")
+        for size, path in clips.items():
+            result = end_to_end(path, recognizer, folder)
+            print(f"| {size} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
+                  f"| {result['p99']:.1f} | {decode_fps(path):.0f} |", flush=True)
+        print("\nMean ms per frame by stage:\n")
+        timings = {size: stages(path, recognizer, folder) for size, path in clips.items()}
+        print("| stage | " + " | ".join(timings) + " |")
+        print("|---|" + "---|" * len(timings))
+        for stage in next(iter(timings.values())):
+            print(f"| {stage} | " + " | ".join(f"{t[stage]:.2f}" for t in timings.values()) + " |")
+        batches = sample_crops(clips["640x480"], recognizer)
+        print(f"\nInference backends, 640x480 frames ({np.mean([len(b) for b in batches]):.0f} crops a frame, "
+              f"padded to {sorted({bucket_size(len(b)) for b in batches})}):\n")
+        print("| backend | ms per frame | max difference from Keras |")
+        print("|---|---|---|")
+        for name, ms, difference in backends(batches):
+            print(f"| {name} | {ms:.2f} | {difference:.1e} |")
+        print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - |")
+        print(f"\nPeak RSS {peak_rss_mb():.0f} MB")
+        if args.soak:
+            soak(clips["640x480"], recognizer, args.soak, folder)
+
+
+if __name__ == "__main__":
+    main()
