@@ -36,7 +36,7 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
     if params.threshold == "background":
         darkness = cv2.subtract(paper_brightness(gray, params.window), gray)
-        _, binary = cv2.threshold(darkness, params.c, 255, cv2.THRESH_BINARY)
+        binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
     elif params.threshold == "otsu":
         _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     else:
@@ -65,6 +65,21 @@ def paper_brightness(gray: np.ndarray, window_percent: int) -> np.ndarray:
     window = max(3, round(min(small.shape) * window_percent / 100) | 1)
     background = cv2.medianBlur(small, min(window, 255))
     return cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+# Ink blobs must be this many times darker than the threshold somewhere: paper grain and
+# soft shadow edges pass the threshold in places, but are never that dark.
+STRONG_INK = 2
+
+
+def hysteresis(darkness: np.ndarray, weak: int, strong: int) -> np.ndarray:
+    """Pixels darker than `weak` that are connected to a pixel darker than `strong`."""
+    _, candidates = cv2.threshold(darkness, weak, 255, cv2.THRESH_BINARY)
+    count, labels = cv2.connectedComponents(candidates, connectivity=8)
+    keep = np.zeros(count, np.uint8)
+    keep[labels[darkness > strong]] = 255
+    keep[0] = 0
+    return keep[labels]
 
 
 def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:

@@ -48,22 +48,14 @@ def scribble(rng: np.random.Generator) -> np.ndarray:
     return canvas
 
 
-def box_or_ring(rng: np.random.Generator) -> np.ndarray:
-    """A rectangle, ellipse or open bracket of the kind drawn around an answer."""
+def box(rng: np.random.Generator) -> np.ndarray:
+    """A rectangle of the kind drawn around an answer (rings are left out: they are zeros)."""
     canvas = _canvas()
     w, h = rng.integers(30, 90), rng.integers(20, 90)
     x, y = (CANVAS - w) // 2, (CANVAS - h) // 2
-    thickness, shape = _thickness(rng), rng.integers(3)
-    if shape == 0:
-        cv2.rectangle(canvas, (int(x), int(y)), (int(x + w), int(y + h)), 255, thickness)
-    elif shape == 1:
-        cv2.ellipse(canvas, (CANVAS // 2, CANVAS // 2), (int(w // 2), int(h // 2)),
-                    rng.uniform(0, 180), 0, 360, 255, thickness, cv2.LINE_AA)
-    else:
-        start = rng.uniform(0, 360)
-        cv2.ellipse(canvas, (CANVAS // 2, CANVAS // 2), (int(w // 2), int(h // 2)),
-                    0, start, start + rng.uniform(200, 300), 255, thickness, cv2.LINE_AA)
-    return canvas
+    cv2.rectangle(canvas, (int(x), int(y)), (int(x + w), int(y + h)), 255, _thickness(rng))
+    rotation = cv2.getRotationMatrix2D((CANVAS / 2, CANVAS / 2), rng.uniform(-10, 10), 1.0)
+    return cv2.warpAffine(canvas, rotation, (CANVAS, CANVAS))
 
 
 def line(rng: np.random.Generator) -> np.ndarray:
@@ -108,7 +100,7 @@ def smudge(rng: np.random.Generator) -> np.ndarray:
     return canvas
 
 
-MARK_KINDS = (glyph, glyph, glyph, scribble, box_or_ring, line, arrow_or_cross, smudge)
+MARK_KINDS = (glyph, glyph, glyph, scribble, box, line, arrow_or_cross, smudge)
 
 
 def random_mark(rng: np.random.Generator) -> np.ndarray:

@@ -21,7 +21,7 @@ class DetectionParams:
     blur: int = 3                   # Gaussian blur kernel before thresholding, odd; 1 = none
     morph_kernel: int = 2           # closing kernel that joins broken strokes; 1 = none
     min_height: int = 10            # smallest digit, pixels
-    max_height: int = 60            # largest digit, percent of the frame height
+    max_height: int = 90            # largest digit, percent of the frame height
     max_aspect: float = 1.3         # widest digit, width / height
     min_fill: float = 0.02          # least ink in the digit's box, fraction
     confidence: float = 0.6         # least classifier confidence to report a digit

@@ -8,6 +8,7 @@ import numpy as np
 from .classify import NOT_A_DIGIT, DigitClassifier
 from .detect import Regions, find_regions
 from .detections import Detections
+from .fragments import fragment_pairs, join_fragments, union_mask
 from .normalize import normalize_masks
 from .params import DetectionParams
 
@@ -27,12 +28,22 @@ class Recognizer:
         return self.read_regions(frame)[0]
 
     def read_regions(self, frame: np.ndarray) -> tuple[Detections, Regions]:
-        """The digits, and the candidate regions (with the binary mask) they were read from."""
+        """The digits, and the candidate regions (with the binary mask) they were read from.
+
+        Regions and pairs of nearby pieces that may be one broken digit go through the
+        model together, in one batch.
+        """
         regions = find_regions(frame, self.params)
         if not regions.masks:
             return Detections(), regions
-        probabilities = self.classifier(normalize_masks(regions.masks))
-        return self.read(regions.boxes, probabilities), regions
+        pairs = fragment_pairs(regions.boxes, self.params, frame.shape[0])
+        unions = [union_mask(regions.boxes, regions.masks, i, j) for i, j in pairs]
+        probabilities = self.classifier(normalize_masks(regions.masks + [mask for _, mask in unions]))
+        pieces = len(regions.masks)
+        boxes, probabilities = join_fragments(
+            regions.boxes, probabilities[:pieces], pairs, np.array([box for box, _ in unions]).reshape(-1, 4),
+            probabilities[pieces:], NOT_A_DIGIT, self.params.confidence)
+        return self.read(boxes, probabilities), regions
 
     def read(self, boxes: np.ndarray, probabilities: np.ndarray) -> Detections:
         """Keep regions whose best class is a digit, confidently."""

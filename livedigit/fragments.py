@@ -1,0 +1,73 @@
+"""Broken digits: strokes of one digit that thresholding left in separate pieces.
+
+A faint pen leaves a 4 as an L and a 1, a 5 without its flag. Pieces that nearly touch
+are offered to the classifier together as well as apart (in the same batch); the whole
+wins where it reads as a confident digit and a piece alone did not.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .params import DetectionParams
+
+# Pieces closer than this fraction of the taller one's height may be one digit.
+MAX_GAP = 0.15
+MAX_PAIRS = 64
+
+
+def union_box(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    low = np.minimum(a[:2], b[:2])
+    high = np.maximum(a[:2] + a[2:], b[:2] + b[2:])
+    return np.concatenate([low, high - low]).astype(np.int32)
+
+
+def fragment_pairs(boxes: np.ndarray, params: DetectionParams, frame_height: int) -> list[tuple[int, int]]:
+    """Index pairs of regions close enough, and together shaped enough like a digit, to be one."""
+    x, y, w, h = boxes.T.astype(np.int64)
+    gap_x = np.maximum(np.maximum(x[None, :] - (x + w)[:, None], x[:, None] - (x + w)[None, :]), 0)
+    gap_y = np.maximum(np.maximum(y[None, :] - (y + h)[:, None], y[:, None] - (y + h)[None, :]), 0)
+    taller = np.maximum(h[:, None], h[None, :])
+    union_w = np.maximum((x + w)[:, None], (x + w)[None, :]) - np.minimum(x[:, None], x[None, :])
+    union_h = np.maximum((y + h)[:, None], (y + h)[None, :]) - np.minimum(y[:, None], y[None, :])
+    candidates = ((gap_x <= MAX_GAP * taller) & (gap_y <= MAX_GAP * taller)
+                  & (union_w <= params.max_aspect * union_h) & (union_h <= 1.6 * taller)
+                  & (union_h <= params.max_height * frame_height / 100))
+    first, second = np.nonzero(np.triu(candidates, k=1))
+    return list(zip(first.tolist(), second.tolist()))[:MAX_PAIRS]
+
+
+def union_mask(boxes: np.ndarray, masks: list[np.ndarray], i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """The box around two pieces and their ink together."""
+    box = union_box(boxes[i], boxes[j])
+    mask = np.zeros((box[3], box[2]), np.uint8)
+    for k in (i, j):
+        x, y = boxes[k][:2] - box[:2]
+        mask[y:y + masks[k].shape[0], x:x + masks[k].shape[1]] |= masks[k]
+    return box, mask
+
+
+def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[tuple[int, int]],
+                   union_boxes: np.ndarray, union_probabilities: np.ndarray, digits: int,
+                   confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Replace pairs of pieces by their union where the union reads better.
+
+    The union must read as a digit at `confidence` or more, nearly as confidently as
+    either piece reads as a digit, and one of the pieces must fail to read alone.
+    """
+    def reading(p: np.ndarray) -> tuple[bool, float]:
+        best = int(p.argmax())
+        return best < digits and p[best] >= confidence, float(p[:digits].max())
+
+    order = np.argsort(-union_probabilities[:, :digits].max(axis=1)) if len(pairs) else []
+    used, kept_unions = set(), []
+    for u in order:
+        i, j = pairs[u]
+        whole_reads, whole = reading(union_probabilities[u])
+        (i_reads, i_digit), (j_reads, j_digit) = reading(probabilities[i]), reading(probabilities[j])
+        if (whole_reads and not (i_reads and j_reads) and whole >= 0.9 * max(i_digit, j_digit)
+                and i not in used and j not in used):
+            used.update((i, j))
+            kept_unions.append(u)
+    keep = np.array([k not in used for k in range(len(boxes))], bool)
+    return (np.concatenate([boxes[keep], union_boxes[kept_unions]]).reshape(-1, 4),
+            np.concatenate([probabilities[keep], union_probabilities[kept_unions]]))

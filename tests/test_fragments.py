@@ -1,0 +1,44 @@
+"""Broken digits: nearby pieces are read together when that reads better."""
+import numpy as np
+
+from livedigit import DetectionParams
+from livedigit.fragments import fragment_pairs, join_fragments, union_mask
+
+PARAMS = DetectionParams()
+
+
+def one_hot(label, confidence=0.99):
+    p = np.full(11, (1 - confidence) / 10, np.float32)
+    p[label] = confidence
+    return p
+
+
+def test_pieces_that_nearly_touch_are_paired_but_distant_or_wide_ones_are_not():
+    boxes = np.array([[100, 100, 30, 40], [131, 95, 8, 70],     # an L and a stroke: an open 4
+                      [300, 100, 30, 60], [400, 100, 30, 60],   # two far apart digits
+                      [500, 100, 40, 50], [542, 100, 40, 50]])  # two close digits, too wide together
+    assert fragment_pairs(boxes, PARAMS, 480) == [(0, 1)]
+
+
+def test_the_union_holds_the_ink_of_both_pieces():
+    boxes = np.array([[10, 10, 4, 6], [14, 8, 2, 10]])
+    masks = [np.full((6, 4), 255, np.uint8), np.full((10, 2), 255, np.uint8)]
+    box, mask = union_mask(boxes, masks, 0, 1)
+    assert box.tolist() == [10, 8, 6, 10]
+    assert np.count_nonzero(mask) == 24 + 20
+
+
+def test_a_union_that_reads_as_a_digit_replaces_a_piece_that_does_not():
+    boxes = np.array([[100, 100, 30, 40], [131, 95, 8, 70]])
+    pieces = np.array([one_hot(10), one_hot(1, 0.95)])
+    joined_boxes, joined = join_fragments(boxes, pieces, [(0, 1)], np.array([[100, 95, 39, 70]]),
+                                          np.array([one_hot(4, 0.97)]), 10, 0.6)
+    assert joined_boxes.tolist() == [[100, 95, 39, 70]] and joined.argmax(axis=1).tolist() == [4]
+
+
+def test_two_pieces_that_each_read_well_stay_apart():
+    boxes = np.array([[100, 100, 20, 40], [122, 100, 20, 40]])
+    pieces = np.array([one_hot(1), one_hot(7)])
+    joined_boxes, joined = join_fragments(boxes, pieces, [(0, 1)], np.array([[100, 100, 42, 40]]),
+                                          np.array([one_hot(4, 0.99)]), 10, 0.6)
+    assert joined.argmax(axis=1).tolist() == [1, 7]
