@@ -19,7 +19,6 @@ from .shipped import shipped_file
 
 NUM_CLASSES = 11
 NOT_A_DIGIT = 10
-DEFAULT_CONFIDENCE = 0.6
 # Batches are padded up to one of these sizes so that no backend re-plans per frame.
 BATCH_BUCKETS = (8, 32, 128)
 

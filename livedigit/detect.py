@@ -35,8 +35,8 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
     if params.threshold == "background":
-        darkness = cv2.subtract(paper_brightness(gray, params.window), gray)
-        binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
+        paper, off_page = paper_brightness(gray, params.window)
+        binary = hysteresis(cv2.subtract(paper, gray), params.c, round(STRONG_INK * params.c)) & ~off_page
     elif params.threshold == "otsu":
         _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     else:
@@ -51,20 +51,28 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
 
 # The paper's brightness is estimated on a frame this many pixels on its shorter side.
 BACKGROUND_SIDE = 96
+# Where the estimate is darker than this fraction of the brightest paper, there is no paper.
+OFF_PAGE = 0.4
 
 
-def paper_brightness(gray: np.ndarray, window_percent: int) -> np.ndarray:
-    """The brightness the paper would have under each pixel without ink.
+def paper_brightness(gray: np.ndarray, window_percent: int) -> tuple[np.ndarray, np.ndarray]:
+    """The brightness the paper would have under each pixel without ink, and where the
+    frame shows no paper at all (a dark table, wall or door around the page).
 
     A median over a wide window (a percentage of the frame) ignores strokes of any width
-    and keeps the sharp edges of shadows; it runs on a small copy of the frame.
+    and keeps the sharp edges of shadows; it runs on a small copy of the frame. Around
+    the page the estimate blurs across the page's edge, which would make a thin false
+    stroke there: the off-page mask reaches over that seam.
     """
     h, w = gray.shape
     scale = min(1.0, BACKGROUND_SIDE / min(h, w))
     small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     window = max(3, round(min(small.shape) * window_percent / 100) | 1)
     background = cv2.medianBlur(small, min(window, 255))
-    return cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    off_page = (background < OFF_PAGE * np.percentile(background, 90)).astype(np.uint8) * 255
+    off_page = cv2.dilate(off_page, np.ones((3, 3), np.uint8))
+    return (cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR),
+            cv2.resize(off_page, (w, h), interpolation=cv2.INTER_NEAREST))
 
 
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and

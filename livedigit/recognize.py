@@ -41,13 +41,28 @@ class Recognizer:
         probabilities = self.classifier(normalize_masks(regions.masks + [mask for _, mask in unions]))
         pieces = len(regions.masks)
         boxes, probabilities = join_fragments(
-            regions.boxes, probabilities[:pieces], pairs, np.array([box for box, _ in unions]).reshape(-1, 4),
+            regions.boxes, probabilities[:pieces], pairs, np.array([box for box, _ in unions], np.int32).reshape(-1, 4),
             probabilities[pieces:], NOT_A_DIGIT, self.params.confidence)
         return self.read(boxes, probabilities), regions
 
     def read(self, boxes: np.ndarray, probabilities: np.ndarray) -> Detections:
-        """Keep regions whose best class is a digit, confidently."""
+        """Keep regions whose best class is a digit, confidently, and not a speck beside the others."""
         best = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(len(best)), best]
         keep = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)
-        return Detections(boxes[keep], best[keep].astype(np.int32), confidences[keep].astype(np.float32))
+        keep[keep] = ~specks(boxes[keep, 3])
+        return Detections(boxes[keep].astype(np.int32), best[keep].astype(np.int32),
+                          confidences[keep].astype(np.float32))
+
+
+# A digit this much smaller than the typical large digit of its frame is a speck of dirt,
+# paper grain or a pen mark, however confidently it reads.
+SPECK_RATIO = 0.2
+
+
+def specks(heights: np.ndarray) -> np.ndarray:
+    """Heights far below the median of the taller half of the frame's digits."""
+    if len(heights) < 2:
+        return np.zeros(len(heights), bool)
+    taller_half = np.sort(heights)[len(heights) // 2:]
+    return heights < SPECK_RATIO * np.median(taller_half)
