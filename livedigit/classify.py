@@ -20,7 +20,7 @@ from .shipped import shipped_file
 NUM_CLASSES = 11
 NOT_A_DIGIT = 10
 # Batches are padded up to one of these sizes so that no backend re-plans per frame.
-BATCH_BUCKETS = (8, 32, 128)
+BATCH_BUCKETS = (8, 16, 32, 48, 64, 96, 128)
 
 
 def shipped_model_path() -> Path:
