@@ -37,6 +37,8 @@ class Style:
     shake: float = 0.0                            # hand shake, page pixels per frame
     view_width: float = 0.62                      # fraction of the page width in view
     tilt: float = 0.06                            # perspective strength
+    surround: str = ""                            # what the page is taped to: "", "wood" or "wallpaper"
+    margin: float = 0.0                           # how much of it shows, in page sizes on each side
 
 
 PRESETS = {
@@ -47,6 +49,10 @@ PRESETS = {
                  ink_colours=((40, 30, 25), (90, 85, 80))),
     "hd": Style(frame_size=(1280, 720), page_size=(1800, 1250), rows=10, numbers_per_row=7,
                 marks_per_row=0.8, view_width=0.75),
+    "door": Style(page_size=(900, 650), rows=6, numbers_per_row=4, surround="wood", margin=0.3,
+                  view_width=0.95, shake=2.0, blur=0.9),
+    "wall": Style(page_size=(900, 650), rows=6, numbers_per_row=4, surround="wallpaper", margin=0.3,
+                  view_width=0.95, shake=2.0, blur=0.9, ink_colours=((140, 50, 20), (40, 30, 25))),
 }
 
 
@@ -148,11 +154,63 @@ def write_page(digits: np.ndarray, labels: np.ndarray, style: Style, rng: np.ran
     return page
 
 
-def camera_homography(style: Style, t: float, rng: np.random.Generator) -> np.ndarray:
-    """Page -> frame homography of a camera drifting over the page, t in camera cycles."""
-    page_w, page_h = style.page_size
+def smooth_noise(shape: tuple[int, int], sigma: tuple[float, float], rng: np.random.Generator) -> np.ndarray:
+    """Gaussian noise blurred by (sigma_x, sigma_y), scaled to unit spread."""
+    noise = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), sigma[0], sigmaY=sigma[1])
+    return noise / max(float(noise.std()), 1e-6)
+
+
+def wood(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """A carved wooden door: brown grain with dark carved panel lines."""
+    h, w = shape
+    xs = np.arange(w, dtype=np.float32)[None, :]
+    grain = np.sin((xs + 25 * smooth_noise(shape, (20, 60), rng)) / rng.uniform(5, 9))
+    value = 0.75 + 0.12 * grain + 0.08 * smooth_noise(shape, (1, 12), rng)
+    door = value[:, :, None] * np.array([45, 85, 140], np.float32)
+    for inset in (0.08, 0.16):
+        top_left = (int(w * inset), int(h * inset))
+        cv2.rectangle(door, top_left, (int(w * (1 - inset)), int(h * (1 - inset))), (15, 30, 50), 6)
+    return door
+
+
+def wallpaper(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """A pale wall with a repeating pattern of small flowers and leaves."""
+    h, w = shape
+    wall = np.empty((h, w, 3), np.float32)
+    wall[:] = (200, 212, 222)
+    wall += 6 * smooth_noise(shape, (2, 2), rng)[:, :, None]
+    colour, pitch = (110, 125, 150), int(rng.integers(90, 120))
+    size = pitch // 4
+    for row, y in enumerate(range(pitch // 2, h, pitch)):
+        for x in range(pitch // 2 + (row % 2) * pitch // 2, w, pitch):
+            for angle in range(0, 360, 72):
+                centre = (int(x + size * np.cos(np.deg2rad(angle))), int(y + size * np.sin(np.deg2rad(angle))))
+                cv2.ellipse(wall, centre, (size, size // 3), angle, 0, 360, colour, 3, cv2.LINE_AA)
+            cv2.circle(wall, (x, y), size // 3, colour, -1, cv2.LINE_AA)
+            curl = x + pitch // 2, y + pitch // 2
+            cv2.ellipse(wall, curl, (size, size // 2), 30, 0, 270, colour, 3, cv2.LINE_AA)
+    return wall
+
+
+SURROUNDS = {"wood": wood, "wallpaper": wallpaper}
+
+
+def mount(page: Page, style: Style, rng: np.random.Generator) -> Page:
+    """The page taped in the middle of a door or wall, with the item boxes moved along."""
+    h, w = page.image.shape[:2]
+    dx, dy = int(w * style.margin), int(h * style.margin)
+    canvas = SURROUNDS[style.surround]((h + 2 * dy, w + 2 * dx), rng)
+    canvas[dy:dy + h, dx:dx + w] = page.image
+    items = [PageItem((x + dx, y + dy, bw, bh), item.label, item.id)
+             for item, (x, y, bw, bh) in ((item, item.box) for item in page.items)]
+    return Page(canvas, items)
+
+
+def camera_homography(style: Style, canvas_size: tuple[int, int], t: float, rng: np.random.Generator) -> np.ndarray:
+    """Canvas -> frame homography of a camera drifting over the page, t in camera cycles."""
+    page_w, page_h = canvas_size
     frame_w, frame_h = style.frame_size
-    view_w = style.view_width * page_w
+    view_w = style.view_width * (page_w if not style.surround else style.page_size[0])
     view_h = view_w * frame_h / frame_w
     cx = page_w / 2 + (page_w - view_w) * 0.42 * np.sin(2 * np.pi * t)
     cy = page_h / 2 + (page_h - view_h) * 0.42 * np.sin(4 * np.pi * t + 0.7)
@@ -186,7 +244,7 @@ def lighting(style: Style, t: float) -> np.ndarray:
 
 def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> tuple[np.ndarray, list[PageItem]]:
     """One frame of the page at time t, and the items fully in view with frame boxes."""
-    homography = camera_homography(style, t, rng)
+    homography = camera_homography(style, (page.image.shape[1], page.image.shape[0]), t, rng)
     frame = cv2.warpPerspective(page.image, homography, style.frame_size, flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 60, 55))
     frame *= lighting(style, t)[:, :, None]
@@ -219,6 +277,8 @@ def make_clip(digits: np.ndarray, labels: np.ndarray, style: Style, frames: int,
     """Yield (frame, items in view) for a clip of `frames` frames of one page."""
     rng = np.random.default_rng(seed)
     page = write_page(digits, labels, style, rng)
+    if style.surround:
+        page = mount(page, style, rng)
     start = rng.uniform()  # where on its path the camera starts
     for index in range(frames):
         yield film(page, style, start + index / (fps * CAMERA_CYCLE_S), rng)
