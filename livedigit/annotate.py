@@ -42,7 +42,7 @@ def draw_detections(image: np.ndarray, detections: Detections) -> np.ndarray:
     for (x, y, w, h), digit, confidence in zip(detections.boxes.tolist(), detections.digits.tolist(),
                                                detections.confidences.tolist()):
         cv2.rectangle(image, (x, y), (x + w, y + h), BOX_COLOUR, 2)
-        draw_label(image, f"{digit} {confidence:.2f}", (x, y - 2), BOX_COLOUR)
+        draw_label(image, f"{digit} {confidence:.2f}", (x, y - 2), BOX_COLOUR, 0.4)
     return image
 
 
