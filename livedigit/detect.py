@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -123,48 +124,62 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
     lines = ruled_lines(segments, run, frame_extent=abs(vx) * frame_w + abs(vy) * frame_h)
     if not lines:
         return binary
-    thickness = max(thickness for *_, thickness in lines)
+    thickness = max(line.thickness for line in lines)
     band = np.zeros_like(binary)
     reach = frame_w + frame_h
-    for dx, dy, x0, y0, _ in lines:
-        cv2.line(band, (round(x0 - dx * reach), round(y0 - dy * reach)),
-                 (round(x0 + dx * reach), round(y0 + dy * reach)), 255, thickness + 2)
+    for line in lines:
+        cv2.line(band, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
+                 (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), 255, thickness + 2)
     kept = binary & ~band
     return kept | strokes_across(kept, band, -vy, vx, thickness + 3)
 
 
-def ruled_lines(segments: np.ndarray, run: int, frame_extent: float) -> list[tuple]:
-    """Lines (dx, dy, x0, y0, thickness) made of thin collinear segments spanning 40 % of the frame.
+class Segment(NamedTuple):
+    """A thin straight run of ink: its direction, a point on it, and where it lies along it."""
+
+    dx: float
+    dy: float
+    x0: float
+    y0: float
+    thickness: float
+    offset: float    # signed distance of its line from the origin
+    start: float     # extent along the direction
+    end: float
+
+
+def ruled_lines(segments: np.ndarray, run: int, frame_extent: float) -> list[Segment]:
+    """Lines made of thin collinear segments that together span 40 % of the frame.
 
     A marker stroke may be straight and long, but it is thick; a digit's thin straight
     stroke is long, but alone on its line.
     """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(segments)
-    fits = []
+    found = []
     for label in range(1, count):
         x, y, w, h = stats[label, :4]
         length = max(w, h)
         if length < 2 * run:
             continue
-        segment = labels[y:y + h, x:x + w] == label
-        across = np.count_nonzero(segment, axis=0 if w >= h else 1)
+        pixels = labels[y:y + h, x:x + w] == label
+        across = np.count_nonzero(pixels, axis=0 if w >= h else 1)
         thickness = float(np.median(across[across > 0]))  # strokes touching the line do not count
         if thickness <= run / 4:
-            dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero(segment.astype(np.uint8)),
+            dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero(pixels.astype(np.uint8)),
                                          cv2.DIST_L2, 0, 0.01, 0.01).ravel()
             x0, y0 = x0 + x, y0 + y
             along = dx * x0 + dy * y0
-            fits.append((dx, dy, x0, y0, thickness, -dy * x0 + dx * y0, along - length / 2, along + length / 2))
+            found.append(Segment(dx, dy, x0, y0, thickness, -dy * x0 + dx * y0, along - length / 2, along + length / 2))
     lines, used = [], set()
-    for i, (dx, dy, x0, y0, thickness, offset, start, end) in enumerate(fits):
+    for i, segment in enumerate(found):
         if i in used:
             continue
-        group = [j for j, other in enumerate(fits)
-                 if j not in used and abs(other[5] - offset) <= 2 * thickness + 2 and abs(other[0] * dx + other[1] * dy) > 0.999]
-        used.update(group)
-        span = max(fits[j][7] for j in group) - min(fits[j][6] for j in group)
+        group = [other for j, other in enumerate(found)
+                 if j not in used and abs(other.offset - segment.offset) <= 2 * segment.thickness + 2
+                 and abs(other.dx * segment.dx + other.dy * segment.dy) > 0.999]
+        used.update(j for j, other in enumerate(found) if other in group)
+        span = max(s.end for s in group) - min(s.start for s in group)
         if span >= 0.4 * frame_extent:
-            lines.append((dx, dy, x0, y0, round(max(fits[j][4] for j in group))))
+            lines.append(segment._replace(thickness=round(max(s.thickness for s in group))))
     return lines
 
 
@@ -184,15 +199,6 @@ def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reac
     cv2.line(ahead, (reach, reach), (round(reach + nx * reach), round(reach + ny * reach)), 1, 3)
     behind = ahead[::-1, ::-1].copy()
     return band & cv2.dilate(ink, ahead) & cv2.dilate(ink, behind)
-
-
-def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
-    """A one-pixel line of `length` along direction (vx, vy), as a morphology kernel."""
-    half = length // 2
-    kernel = np.zeros((2 * half + 1, 2 * half + 1), np.uint8)
-    cv2.line(kernel, (round(half - vx * half), round(half - vy * half)),
-             (round(half + vx * half), round(half + vy * half)), 1, 1)
-    return kernel
 
 
 def contour_depths(parents: np.ndarray) -> np.ndarray:
