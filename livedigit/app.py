@@ -21,7 +21,6 @@ class RunSummary:
     frames: int = 0
     digits: int = 0
     seconds: float = 0.0
-    stopped_by_user: bool = False
 
 
 def annotate(frame: Frame, detections: Detections, numbers: list[Number], fps: float) -> np.ndarray:
@@ -60,7 +59,6 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
         summary.frames += 1
         summary.digits += len(detections)
         if window and not window.show(annotated):
-            summary.stopped_by_user = True
             break
         if (max_frames and summary.frames >= max_frames) or (signals and signals.received):
             break

@@ -54,7 +54,8 @@ def validate(values: dict, origin: str) -> DetectionParams:
                 raise InputError(f"profile {origin}: field 'threshold' must be one of {', '.join(THRESHOLD_METHODS)}")
             continue
         kind, lowest, highest = LIMITS[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not numeric or (kind is int and not isinstance(value, int)):
             raise InputError(f"profile {origin}: field '{name}' must be {'an integer' if kind is int else 'a number'}")
         if not lowest <= value <= highest:
             raise InputError(f"profile {origin}: field '{name}' is {value}, allowed {lowest} to {highest}")

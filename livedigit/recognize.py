@@ -38,11 +38,11 @@ class Recognizer:
             return Detections(), regions
         pairs = fragment_pairs(regions.boxes, self.params, frame.shape[0])
         unions = [union_mask(regions.boxes, regions.masks, i, j) for i, j in pairs]
+        union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         probabilities = self.classifier(normalize_masks(regions.masks + [mask for _, mask in unions]))
         pieces = len(regions.masks)
-        boxes, probabilities = join_fragments(
-            regions.boxes, probabilities[:pieces], pairs, np.array([box for box, _ in unions], np.int32).reshape(-1, 4),
-            probabilities[pieces:], NOT_A_DIGIT, self.params.confidence)
+        boxes, probabilities = join_fragments(regions.boxes, probabilities[:pieces], pairs, union_boxes,
+                                              probabilities[pieces:], NOT_A_DIGIT, self.params.confidence)
         return self.read(boxes, probabilities), regions
 
     def read(self, boxes: np.ndarray, probabilities: np.ndarray) -> Detections:

@@ -265,8 +265,8 @@ def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tup
     low, high = projected.min(axis=1), projected.max(axis=1)
     frame_w, frame_h = frame_size
     inside = (low[:, 0] >= 1) & (low[:, 1] >= 1) & (high[:, 0] < frame_w - 1) & (high[:, 1] < frame_h - 1)
-    return [PageItem((int(l[0]), int(l[1]), int(hi[0] - l[0]), int(hi[1] - l[1])), item.label, item.id)
-            for item, l, hi, keep in zip(items, low, high, inside) if keep]
+    return [PageItem((int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1])), item.label, item.id)
+            for item, lo, hi, keep in zip(items, low, high, inside) if keep]
 
 
 # The camera's path over the page repeats every this many seconds.

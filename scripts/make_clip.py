@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> None:
     truth = []
     for index, (frame, items) in enumerate(make_clip(digits, labels, style, args.frames, args.seed, args.fps)):
         writer.write(frame)
-        truth.append({"frame": index, "items": [{"id": item.id, "box": list(item.box), "label": item.label} for item in items]})
+        truth.append({"frame": index,
+                      "items": [{"id": item.id, "box": list(item.box), "label": item.label} for item in items]})
     writer.release()
     truth_path = args.out.with_suffix(".truth.json")
     truth_path.write_text(json.dumps({"preset": args.preset, "seed": args.seed, "size": list(style.frame_size),

@@ -80,7 +80,9 @@ def augment(images, seed):
 
     n = tf.shape(images)[0]
     seeds = tf.random.experimental.stateless_split(seed, 8)
-    uniform = lambda i, shape, lo, hi: tf.random.stateless_uniform(shape, seeds[i], lo, hi)
+
+    def uniform(i, shape, lo, hi):
+        return tf.random.stateless_uniform(shape, seeds[i], lo, hi)
 
     # Small rotation, scale, shear and shift about the crop centre.
     angle = uniform(0, [n], -0.26, 0.26)
