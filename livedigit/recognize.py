@@ -23,6 +23,7 @@ class Recognizer:
     def __init__(self, params: DetectionParams | None = None, model: str | Path | None = None):
         self.params = params or DetectionParams()
         self.classifier = DigitClassifier(model)
+        self.previous: dict[bytes, np.ndarray] = {}  # last frame's regions -> their probabilities
 
     def __call__(self, frame: np.ndarray) -> Detections:
         return self.read_regions(frame)[0]
@@ -39,11 +40,29 @@ class Recognizer:
         pairs = fragment_pairs(regions.boxes, self.params, frame.shape[0])
         unions = [union_mask(regions.boxes, regions.masks, i, j) for i, j in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
-        probabilities = self.classifier(normalize_masks(regions.masks + [mask for _, mask in unions]))
+        probabilities = self.classify(np.concatenate([regions.boxes, union_boxes]),
+                                      regions.masks + [mask for _, mask in unions])
         pieces = len(regions.masks)
         boxes, probabilities = join_fragments(regions.boxes, probabilities[:pieces], pairs, union_boxes,
                                               probabilities[pieces:], NOT_A_DIGIT, self.params.confidence)
         return self.read(boxes, probabilities), regions
+
+    def classify(self, boxes: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
+        """Class probabilities of each region, in one model call for those that changed.
+
+        A region in the same place with the same ink as in the last frame (a steady page
+        before a steady camera) keeps its classification.
+        """
+        keys = [box.tobytes() + mask.tobytes() for box, mask in zip(boxes, masks)]
+        changed = [i for i, key in enumerate(keys) if key not in self.previous]
+        probabilities = np.empty((len(keys), self.classifier.num_classes), np.float32)
+        if changed:
+            probabilities[changed] = self.classifier(normalize_masks([masks[i] for i in changed]))
+        for i, key in enumerate(keys):
+            if key in self.previous:
+                probabilities[i] = self.previous[key]
+        self.previous = dict(zip(keys, probabilities))
+        return probabilities
 
     def read(self, boxes: np.ndarray, probabilities: np.ndarray) -> Detections:
         """Keep regions whose best class is a digit, confidently, and not a speck beside the others."""

@@ -1,0 +1,53 @@
+"""The recognizer: frame in, detections out, one model call per frame."""
+import cv2
+import numpy as np
+
+from livedigit import Recognizer
+from livedigit.synthetic import make_clip, preset
+
+
+class CountingClassifier:
+    """Wraps the real classifier and counts its calls and the crops it saw."""
+
+    def __init__(self, classifier):
+        self.classifier, self.calls, self.crops = classifier, 0, 0
+        self.num_classes = classifier.num_classes
+
+    def __call__(self, crops):
+        self.calls += 1
+        self.crops += len(crops)
+        return self.classifier(crops)
+
+
+def test_all_crops_of_a_frame_go_through_the_model_in_one_call(mnist, recognizer):
+    frame, items = next(make_clip(mnist["x_test"], mnist["y_test"], preset("clean"), frames=1, seed=9))
+    counting = CountingClassifier(recognizer.classifier)
+    fresh = Recognizer()
+    fresh.classifier = counting
+    detections = fresh(frame)
+    assert counting.calls == 1 and counting.crops >= len(detections) >= 40
+
+
+def test_an_unchanged_frame_reuses_the_last_classifications(mnist):
+    frame, _ = next(make_clip(mnist["x_test"], mnist["y_test"], preset("clean"), frames=1, seed=9))
+    recognizer = Recognizer()
+    first = recognizer(frame)
+    counting = CountingClassifier(recognizer.classifier)
+    recognizer.classifier = counting
+    again = recognizer(frame.copy())
+    assert counting.crops == 0
+    assert np.array_equal(first.digits, again.digits) and np.array_equal(first.boxes, again.boxes)
+    moved = recognizer(np.roll(frame, 3, axis=1))
+    assert counting.calls == 1 and abs(len(moved) - len(first)) <= 3  # the shifted page is read afresh
+
+
+def test_a_blank_page_has_no_digits(recognizer):
+    assert len(recognizer(np.full((480, 640, 3), 230, np.uint8))) == 0
+
+
+def test_a_photo_of_one_big_digit_reads_that_digit(mnist, recognizer):
+    page = np.full((600, 450, 3), 235, np.uint8)
+    digit = cv2.resize(mnist["x_test"][0], (380, 380), interpolation=cv2.INTER_CUBIC)  # a 7
+    page[110:490, 35:415] -= (digit[:, :, None].astype(np.int32) * 200 // 255).astype(np.uint8)
+    detections = recognizer(page)
+    assert detections.digits.tolist() == [7]
