@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .detections import Detections
 
 
@@ -17,8 +15,8 @@ class Number:
         return {"value": self.value, "box": list(self.box)}
 
 
-def neighbours(left: np.ndarray, right: np.ndarray) -> bool:
-    """Two digit boxes, the second to the right of the first, read as one number."""
+def neighbours(left: list[int], right: list[int]) -> bool:
+    """Two digit boxes (x, y, w, h), the second to the right of the first, read as one number."""
     lx, ly, lw, lh = left
     rx, ry, rw, rh = right
     height = (lh + rh) / 2
@@ -30,20 +28,21 @@ def neighbours(left: np.ndarray, right: np.ndarray) -> bool:
 
 def group_numbers(detections: Detections) -> list[Number]:
     """Chains of neighbouring digits, left to right, each chain a number."""
-    order = np.argsort(detections.boxes[:, 0], kind="stable")
+    boxes = detections.boxes.tolist()  # plain ints: this runs per pair, numpy scalars are slow
+    digits = detections.digits.tolist()
     chains: list[list[int]] = []
-    for index in order:
+    for index in sorted(range(len(boxes)), key=lambda i: boxes[i][0]):
         for chain in chains:
-            if neighbours(detections.boxes[chain[-1]], detections.boxes[index]):
+            if neighbours(boxes[chain[-1]], boxes[index]):
                 chain.append(index)
                 break
         else:
             chains.append([index])
     numbers = []
-    for chain in sorted(chains, key=lambda c: (detections.boxes[c[0], 1], detections.boxes[c[0], 0])):
-        boxes = detections.boxes[chain]
-        x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
-        x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
-        numbers.append(Number("".join(str(d) for d in detections.digits[chain]),
-                              (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
+    for chain in sorted(chains, key=lambda c: (boxes[c[0]][1], boxes[c[0]][0])):
+        x0 = min(boxes[i][0] for i in chain)
+        y0 = min(boxes[i][1] for i in chain)
+        x1 = max(boxes[i][0] + boxes[i][2] for i in chain)
+        y1 = max(boxes[i][1] + boxes[i][3] for i in chain)
+        numbers.append(Number("".join(str(digits[i]) for i in chain), (x0, y0, x1 - x0, y1 - y0)))
     return numbers
