@@ -107,8 +107,9 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
 
     The page's lines show as long, sparse blobs; the longest gives their direction. Long
     thin runs of ink along that direction are line segments; collinear segments that
-    together span much of the frame are a ruled line, erased from edge to edge (so also
-    where it passes between and through digits). Strokes cut by it are joined again.
+    together span much of the frame are a ruled line. Three or more such lines are
+    erased from edge to edge (so also where they pass between and through digits), and
+    strokes cut by them are joined again.
     """
     frame_h, frame_w = binary.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
@@ -122,7 +123,7 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
     run = max(frame_w // 12, 20)
     segments = cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel(vx, vy, run))
     lines = ruled_lines(segments, run, frame_extent=abs(vx) * frame_w + abs(vy) * frame_h)
-    if not lines:
+    if len(lines) < MIN_RULED_LINES:
         return binary
     thickness = max(line.thickness for line in lines)
     band = np.zeros_like(binary)
@@ -145,6 +146,11 @@ class Segment(NamedTuple):
     offset: float    # signed distance of its line from the origin
     start: float     # extent along the direction
     end: float
+
+
+# Ruled paper shows several parallel lines; one or two long lines are more likely the
+# sides of a box drawn around an answer, which must stay whole.
+MIN_RULED_LINES = 3
 
 
 def ruled_lines(segments: np.ndarray, run: int, frame_extent: float) -> list[Segment]:

@@ -35,13 +35,23 @@ def test_a_box_drawn_around_an_answer_is_dropped_but_the_digit_inside_is_kept():
     assert 130 <= x and x + w <= 190 and h < 70
 
 
-def test_a_ruled_line_through_digits_is_removed_and_the_digits_remain():
+def test_ruled_lines_through_digits_are_removed_and_the_digits_remain():
     page = paper(480, 200)
     write(page, "4 5 7", (60, 130))
-    cv2.line(page, (0, 100), (479, 102), (200, 160, 120), 3)
+    for y in (40, 100, 160):
+        cv2.line(page, (0, y), (479, y + 2), (200, 160, 120), 3)
     boxes = find_regions(page, PARAMS).boxes
     assert len(boxes) == 3
     assert (boxes[:, 2] < 80).all()
+
+
+def test_a_long_box_around_a_number_is_neither_a_digit_nor_broken_into_ones():
+    page = paper(480, 200)
+    write(page, "2 0 4", (120, 120))
+    cv2.rectangle(page, (60, 40), (420, 150), (30, 30, 30), 2)
+    boxes = find_regions(page, PARAMS).boxes
+    assert len(boxes) == 3
+    assert (boxes[:, 3] < 60).all()
 
 
 def test_touching_digits_are_split_into_one_region_each():
