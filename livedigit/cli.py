@@ -12,6 +12,7 @@ from .params import DetectionParams, load_profile
 from .shipped import shipped_file
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"livedigit: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # Ctrl-C while starting up, before the run's own handler is in place
+        print("livedigit: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def run_cli(args: argparse.Namespace) -> int:
