@@ -16,7 +16,7 @@ import numpy as np
 
 from .annotate import FpsMeter, draw_label
 from .app import annotate, record
-from .detect import binarize, to_gray
+from .detect import binarize, paper_brightness, to_gray
 from .numbers import group_numbers
 from .params import THRESHOLD_METHODS, DetectionParams, save_profile
 from .recognize import Recognizer
@@ -86,18 +86,23 @@ def open_windows(params: DetectionParams, frame_size: tuple[int, int]) -> None:
 
 
 def auto_calibrate(frame: np.ndarray, params: DetectionParams) -> DetectionParams:
-    """Block size from the typical ink blob height, C from the paper's noise, on one frame."""
+    """Block size from the typical ink blob height and C from the paper's noise, on one
+    frame, for the threshold method in use."""
     gray = to_gray(frame)
-    otsu = binarize(gray, replace(params, threshold="otsu", morph_kernel=1))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(otsu)
+    ink = binarize(gray, replace(params, morph_kernel=1)) > 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     heights = heights[(heights >= params.min_height) & (heights <= gray.shape[0] * params.max_height / 100)]
     block = int(np.clip(np.median(heights), 11, 149)) if len(heights) else params.block_size
     block += 1 - block % 2
-    paper = gray[otsu == 0].astype(np.float32)
-    local = cv2.blur(gray, (block, block)).astype(np.float32)[otsu == 0]
-    noise = float(np.std(paper - local)) if paper.size else 4.0
-    return replace(params, threshold="adaptive", block_size=block, c=int(np.clip(round(4 * noise + 4), 4, 60)))
+    if params.threshold == "background":
+        expected = paper_brightness(gray, params.window)[0]
+    else:
+        expected = cv2.blur(gray, (block, block))
+    deviation = expected.astype(np.float32)[~ink] - gray.astype(np.float32)[~ink]
+    # Median absolute deviation: the faint halos around strokes do not inflate it.
+    noise = 1.4826 * float(np.median(np.abs(deviation - np.median(deviation)))) if deviation.size else 2.0
+    return replace(params, block_size=block, c=int(np.clip(round(2.5 * noise + 4), 8, 60)))
 
 
 def default_profile_path(source_name: str) -> Path:

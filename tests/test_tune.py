@@ -136,4 +136,6 @@ def test_r_resets_and_a_auto_calibrates(display, clip, tmp_path):
     finally:
         process.kill()
     calibrated = load_profile(profile)
-    assert calibrated.threshold == "adaptive" and calibrated.block_size % 2 == 1
+    assert calibrated.threshold == DetectionParams().threshold  # the method in use is kept
+    assert calibrated.block_size % 2 == 1 and 8 <= calibrated.c <= 60
+    assert calibrated != DetectionParams()
