@@ -236,10 +236,12 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     candidates[candidates] = clutter(binary, boxes[candidates]) <= MAX_CLUTTER
     kept_boxes, masks = [], []
     for index in np.flatnonzero(candidates):
-        for box, mask in split_touching(ink_mask(binary, contours[index], boxes[index]), boxes[index], params):
-            if box[3] >= params.min_height and np.count_nonzero(mask) >= params.min_fill * box[2] * box[3]:
-                kept_boxes.append(box)
-                masks.append(mask)
+        blob = ink_mask(binary, contours[index], boxes[index])
+        for piece_box, piece in without_underline(blob, boxes[index], params):
+            for box, mask in split_touching(piece, piece_box, params):
+                if box[3] >= params.min_height and np.count_nonzero(mask) >= params.min_fill * box[2] * box[3]:
+                    kept_boxes.append(box)
+                    masks.append(mask)
     return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary)
 
 
@@ -279,6 +281,34 @@ def sized_like_digits(boxes: np.ndarray, shape: tuple[int, int], params: Detecti
     return ((h >= params.min_height) & (h <= params.max_height * frame_h / 100)
             & (w <= MAX_TOUCHING * params.max_aspect * h)
             & (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h))
+
+
+# An underline is tilted at most this much, in degrees, by the hand or the camera.
+UNDERLINE_TILTS = (-8, -4, 0, 4, 8)
+
+
+def without_underline(mask: np.ndarray, box: np.ndarray, params: DetectionParams) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A blob wider than a digit, less the thin straight stroke it may stand on (an underline),
+    as the pieces that remain. A straight run twice as long as the blob is high, in its
+    lower third, is no digit's stroke; one thicker than a fifth of that height is a marker
+    stroke, kept."""
+    h, w = mask.shape
+    run = 2 * h
+    if w <= params.max_aspect * h or run >= w:
+        return [(box, mask)]
+    straight = max((cv2.morphologyEx(mask, cv2.MORPH_OPEN,
+                                     line_kernel(np.cos(np.deg2rad(a)), np.sin(np.deg2rad(a)), run))
+                    for a in UNDERLINE_TILTS), key=np.count_nonzero)
+    across = np.count_nonzero(straight, axis=0)
+    rows = np.flatnonzero(straight.any(axis=1))
+    if (not across.any() or np.median(across[across > 0]) > h / 5
+            or rows.mean() < 2 * h / 3):  # an underline is under the digits
+        return [(box, mask)]
+    rest = mask & ~cv2.dilate(straight, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(rest)
+    return [(np.array([box[0] + x, box[1] + y, pw, ph], np.int32),
+             np.where(labels[y:y + ph, x:x + pw] == label, 255, 0).astype(np.uint8))
+            for label, (x, y, pw, ph, _) in enumerate(stats) if label > 0]
 
 
 def split_touching(mask: np.ndarray, box: np.ndarray, params: DetectionParams) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -51,3 +51,16 @@ def test_a_photo_of_one_big_digit_reads_that_digit(mnist, recognizer):
     page[110:490, 35:415] -= (digit[:, :, None].astype(np.int32) * 200 // 255).astype(np.uint8)
     detections = recognizer(page)
     assert detections.digits.tolist() == [7]
+
+
+def test_an_underlined_number_is_read_digit_by_digit(mnist, recognizer):
+    page = np.full((240, 480, 3), 235, np.uint8)
+    x = 80
+    for index in (1, 2, 3, 4):  # MNIST test digits 2, 1, 0, 4
+        digit = cv2.resize(mnist["x_test"][index], (70, 70), interpolation=cv2.INTER_CUBIC)
+        page[60:130, x:x + 70] -= (digit[:, :, None].astype(np.int32) * 200 // 255).astype(np.uint8)
+        x += 58
+    cv2.line(page, (75, 118), (x + 20, 120), (40, 40, 40), 3)  # touching every digit's foot
+    detections = recognizer(page)
+    order = np.argsort(detections.boxes[:, 0])
+    assert detections.digits[order].tolist() == [2, 1, 0, 4]
