@@ -287,7 +287,8 @@ def sized_like_digits(boxes: np.ndarray, shape: tuple[int, int], params: Detecti
 UNDERLINE_TILTS = (-8, -4, 0, 4, 8)
 
 
-def without_underline(mask: np.ndarray, box: np.ndarray, params: DetectionParams) -> list[tuple[np.ndarray, np.ndarray]]:
+def without_underline(mask: np.ndarray, box: np.ndarray,
+                      params: DetectionParams) -> list[tuple[np.ndarray, np.ndarray]]:
     """A blob wider than a digit, less the thin straight stroke it may stand on (an underline),
     as the pieces that remain. A straight run twice as long as the blob is high, in its
     lower third, is no digit's stroke; one thicker than a fifth of that height is a marker
