@@ -32,7 +32,20 @@ def check_writable(path: str | Path, option: str) -> Path:
     return path
 
 
-class JsonlSink:
+class Sink:
+    """A context manager that closes the sink however the run ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class JsonlSink(Sink):
     """One JSON object per frame, flushed as soon as the frame is done."""
 
     def __init__(self, path: str | Path):
@@ -54,14 +67,8 @@ class JsonlSink:
         except OSError:
             pass  # the disk is full: the lines flushed so far stay readable
 
-    def __enter__(self) -> "JsonlSink":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-class VideoSink:
+class VideoSink(Sink):
     """An annotated video at the source's size and fps; opened on the first frame."""
 
     def __init__(self, path: str | Path, fps: float):
@@ -88,14 +95,8 @@ class VideoSink:
         if self.writer is not None:
             self.writer.release()
 
-    def __enter__(self) -> "VideoSink":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-class WindowSink:
+class WindowSink(Sink):
     """An OpenCV window; `show` returns False once the user pressed q or Esc."""
 
     def __init__(self, title: str = "livedigit"):
@@ -108,9 +109,3 @@ class WindowSink:
 
     def close(self) -> None:
         cv2.destroyWindow(self.title)
-
-    def __enter__(self) -> "WindowSink":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

@@ -34,7 +34,6 @@ class Frame:
 class VideoFileSource:
     """Every frame of a video file, in order."""
 
-    live = False
     sequential = True   # consecutive frames show the same digits: worth tracking
 
     def __init__(self, path: str):
@@ -66,7 +65,6 @@ class VideoFileSource:
 class ImageSource:
     """Still images, one frame each, sorted by name; unreadable files are skipped with a warning."""
 
-    live = False
     sequential = False
     fps = DEFAULT_FPS
 
@@ -98,7 +96,6 @@ class ImageSource:
 class LiveSource:
     """A camera or network stream read on a background thread that keeps only the newest frame."""
 
-    live = True
     sequential = True
 
     def __init__(self, spec: str):
