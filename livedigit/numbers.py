@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .detections import Detections
 
 
@@ -15,25 +17,26 @@ class Number:
         return {"value": self.value, "box": list(self.box)}
 
 
-def neighbours(left: list[int], right: list[int]) -> bool:
-    """Two digit boxes (x, y, w, h), the second to the right of the first, read as one number."""
-    lx, ly, lw, lh = left
-    rx, ry, rw, rh = right
-    height = (lh + rh) / 2
-    overlap = min(ly + lh, ry + rh) - max(ly, ry)
-    gap = rx - (lx + lw)
-    return (overlap >= 0.5 * min(lh, rh) and max(lh, rh) <= 1.6 * min(lh, rh)
-            and -0.25 * height <= gap <= 0.6 * height)
+def neighbours(boxes: np.ndarray) -> np.ndarray:
+    """(N, N) bool: box j (x, y, w, h) sits just right of box i, on the same line, of similar height."""
+    x, y, w, h = boxes.T.astype(np.float64)
+    height = (h[:, None] + h[None, :]) / 2
+    shorter = np.minimum(h[:, None], h[None, :])
+    overlap = np.minimum((y + h)[:, None], (y + h)[None, :]) - np.maximum(y[:, None], y[None, :])
+    gap = x[None, :] - (x + w)[:, None]
+    return ((overlap >= 0.5 * shorter) & (np.maximum(h[:, None], h[None, :]) <= 1.6 * shorter)
+            & (gap >= -0.25 * height) & (gap <= 0.6 * height))
 
 
 def group_numbers(detections: Detections) -> list[Number]:
     """Chains of neighbouring digits, left to right, each chain a number."""
-    boxes = detections.boxes.tolist()  # plain ints: this runs per pair, numpy scalars are slow
+    follows = neighbours(detections.boxes).tolist()  # plain lists: the chaining below is sequential
+    boxes = detections.boxes.tolist()
     digits = detections.digits.tolist()
     chains: list[list[int]] = []
     for index in sorted(range(len(boxes)), key=lambda i: boxes[i][0]):
         for chain in chains:
-            if neighbours(boxes[chain[-1]], boxes[index]):
+            if follows[chain[-1]][index]:
                 chain.append(index)
                 break
         else:
