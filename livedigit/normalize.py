@@ -15,14 +15,16 @@ FIT_SIZE = 20
 MNIST_STROKE_WIDTH = 2.2
 
 
+ERODE_3X3 = np.ones((3, 3), np.uint8)
+
+
 def stroke_width(mask: np.ndarray) -> float:
     """Mean stroke width of a binary ink mask, estimated as 2 * area / boundary length."""
-    area = float(np.count_nonzero(mask))
+    area = cv2.countNonZero(mask)
     if area == 0:
         return 0.0
-    inner = cv2.erode(mask, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    edges = mask.astype(bool) & ~inner.astype(bool)
-    return 2.0 * area / max(np.count_nonzero(edges), 1)
+    inner = cv2.erode(mask, ERODE_3X3, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return 2.0 * area / max(area - cv2.countNonZero(inner), 1)
 
 
 def thicken_to_mnist(mask: np.ndarray) -> np.ndarray:
@@ -43,38 +45,43 @@ def fit_into_box(ink: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:
     scale = size / max(h, w)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return np.clip(cv2.resize(ink, (new_w, new_h), interpolation=interpolation), 0.0, 1.0)
+    fitted = cv2.resize(ink, (new_w, new_h), interpolation=interpolation)
+    return np.minimum(fitted, 1.0, out=fitted)  # area sums can round a hair above 1
 
 
-def place_by_centre_of_mass(fitted: np.ndarray, size: int = CROP_SIZE) -> np.ndarray:
-    """Paste `fitted` into a size x size field with its centre of mass at the centre."""
+def place_by_centre_of_mass(fitted: np.ndarray, field: np.ndarray) -> None:
+    """Paste `fitted` into the zeroed square `field` with its centre of mass at the centre."""
     h, w = fitted.shape
-    total = float(fitted.sum())
-    if total > 0:
-        ys, xs = np.indices(fitted.shape, dtype=np.float32)
-        cy, cx = float((ys * fitted).sum()) / total, float((xs * fitted).sum()) / total
+    size = field.shape[0]
+    moments = cv2.moments(fitted)
+    if moments["m00"] > 0:
+        cy, cx = moments["m01"] / moments["m00"], moments["m10"] / moments["m00"]
     else:
         cy, cx = (h - 1) / 2, (w - 1) / 2
-    top = int(np.clip(round((size - 1) / 2 - cy), 0, size - h))
-    left = int(np.clip(round((size - 1) / 2 - cx), 0, size - w))
-    field = np.zeros((size, size), np.float32)
+    top = min(max(round((size - 1) / 2 - cy), 0), size - h)
+    left = min(max(round((size - 1) / 2 - cx), 0), size - w)
     field[top:top + h, left:left + w] = fitted
+
+
+def normalize_mask(mask: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A binary ink mask (uint8, non-zero = ink) cut to its digit -> 28x28 float32 in 0..1.
+
+    Written into `out` (a zeroed 28x28 float32 array) when given.
+    """
+    field = np.zeros((CROP_SIZE, CROP_SIZE), np.float32) if out is None else out
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0:
+        return field
+    _, tight = cv2.threshold(mask[y:y + h, x:x + w], 0, 255, cv2.THRESH_BINARY)
+    ink = thicken_to_mnist(tight).astype(np.float32)
+    ink /= 255
+    place_by_centre_of_mass(fit_into_box(ink), field)
     return field
-
-
-def normalize_mask(mask: np.ndarray) -> np.ndarray:
-    """A binary ink mask (uint8, non-zero = ink) cut to its digit -> 28x28 float32 in 0..1."""
-    ys, xs = np.nonzero(mask)
-    if len(ys) == 0:
-        return np.zeros((CROP_SIZE, CROP_SIZE), np.float32)
-    tight = (mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1] > 0).astype(np.uint8) * 255
-    ink = thicken_to_mnist(tight).astype(np.float32) / 255.0
-    return place_by_centre_of_mass(fit_into_box(ink))
 
 
 def normalize_masks(masks: list[np.ndarray]) -> np.ndarray:
     """Stack of normalized crops, shape (N, 28, 28) float32."""
     crops = np.zeros((len(masks), CROP_SIZE, CROP_SIZE), np.float32)
-    for i, mask in enumerate(masks):
-        crops[i] = normalize_mask(mask)
+    for mask, crop in zip(masks, crops):
+        normalize_mask(mask, crop)
     return crops
