@@ -11,6 +11,7 @@ from .detections import Detections
 from .fragments import fragment_pairs, join_fragments, union_mask
 from .normalize import normalize_masks
 from .params import DetectionParams
+from .reuse import ReadingMemory
 
 
 class Recognizer:
@@ -23,7 +24,7 @@ class Recognizer:
     def __init__(self, params: DetectionParams | None = None, model: str | Path | None = None):
         self.params = params or DetectionParams()
         self.classifier = DigitClassifier(model)
-        self.previous: dict[bytes, np.ndarray] = {}  # last frame's regions -> their probabilities
+        self.memory = ReadingMemory()
 
     def __call__(self, frame: np.ndarray) -> Detections:
         return self.read_regions(frame)[0]
@@ -48,21 +49,9 @@ class Recognizer:
         return self.read(boxes, probabilities), regions
 
     def classify(self, boxes: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
-        """Class probabilities of each region, in one model call for those that changed.
-
-        A region in the same place with the same ink as in the last frame (a steady page
-        before a steady camera) keeps its classification.
-        """
-        keys = [box.tobytes() + mask.tobytes() for box, mask in zip(boxes, masks)]
-        changed = [i for i, key in enumerate(keys) if key not in self.previous]
-        probabilities = np.empty((len(keys), self.classifier.num_classes), np.float32)
-        if changed:
-            probabilities[changed] = self.classifier(normalize_masks([masks[i] for i in changed]))
-        for i, key in enumerate(keys):
-            if key in self.previous:
-                probabilities[i] = self.previous[key]
-        self.previous = dict(zip(keys, probabilities))
-        return probabilities
+        """Class probabilities of each region; the model reads only the regions that
+        changed since the last frame, all in one call."""
+        return self.memory.classify(boxes, normalize_masks(masks), self.classifier)
 
     def read(self, boxes: np.ndarray, probabilities: np.ndarray) -> Detections:
         """Keep regions whose best class is a digit, confidently, and not a speck beside the others."""

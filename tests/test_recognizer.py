@@ -28,7 +28,7 @@ def test_all_crops_of_a_frame_go_through_the_model_in_one_call(mnist, recognizer
     assert counting.calls == 1 and counting.crops >= len(detections) >= 40
 
 
-def test_an_unchanged_frame_reuses_the_last_classifications(mnist):
+def test_an_unchanged_or_shifted_frame_reuses_the_last_classifications(mnist):
     frame, _ = next(make_clip(mnist["x_test"], mnist["y_test"], preset("clean"), frames=1, seed=9))
     recognizer = Recognizer()
     first = recognizer(frame)
@@ -38,7 +38,7 @@ def test_an_unchanged_frame_reuses_the_last_classifications(mnist):
     assert counting.crops == 0
     assert np.array_equal(first.digits, again.digits) and np.array_equal(first.boxes, again.boxes)
     moved = recognizer(np.roll(frame, 3, axis=1))
-    assert counting.calls == 1 and abs(len(moved) - len(first)) <= 3  # the shifted page is read afresh
+    assert counting.crops <= 0.1 * len(first) and abs(len(moved) - len(first)) <= 3  # same ink, moved
 
 
 def test_a_blank_page_has_no_digits(recognizer):
