@@ -1,6 +1,7 @@
 """Frame in, detections out: detection, normalization and one batched model call."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,25 @@ from .params import DetectionParams
 from .reuse import ReadingMemory
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What the model reads in a frame: its regions, then the unions of pairs of regions
+    that may be pieces of one broken digit, each as a box and a normalized crop."""
+
+    boxes: np.ndarray
+    crops: np.ndarray
+    pairs: list[tuple[int, int]]
+    pieces: int  # the first `pieces` rows are the regions
+
+
 class Recognizer:
     """Reads every handwritten digit in a frame.
 
     >>> recognizer = Recognizer()
     >>> detections = recognizer(frame)   # boxes, digits, confidences
+
+    The steps are public so that a pipeline can run them on separate threads (`find` is
+    stateless, `read` remembers the last frame) and a benchmark can time them.
     """
 
     def __init__(self, params: DetectionParams | None = None, model: str | Path | None = None):
@@ -27,34 +42,43 @@ class Recognizer:
         self.memory = ReadingMemory()
 
     def __call__(self, frame: np.ndarray) -> Detections:
-        return self.read_regions(frame)[0]
+        return self.read(self.find(frame))
 
     def read_regions(self, frame: np.ndarray) -> tuple[Detections, Regions]:
-        """The digits, and the candidate regions (with the binary mask) they were read from.
+        """The digits, and the candidate regions (with the binary mask) they were read from."""
+        regions = self.find(frame)
+        return self.read(regions), regions
 
-        Regions and pairs of nearby pieces that may be one broken digit go through the
-        model together, in one batch.
-        """
-        regions = find_regions(frame, self.params)
+    def find(self, frame: np.ndarray) -> Regions:
+        return find_regions(frame, self.params)
+
+    def read(self, regions: Regions) -> Detections:
+        """The digits among the regions; regions and possible broken-digit pairs go through
+        the model together, in one batch."""
         if not regions.masks:
-            return Detections(), regions
-        pairs = fragment_pairs(regions.boxes, self.params, frame.shape[0])
+            return Detections()
+        candidates = self.candidates(regions)
+        return self.decide(candidates, self.classify(candidates))
+
+    def candidates(self, regions: Regions) -> Candidates:
+        pairs = fragment_pairs(regions.boxes, self.params, regions.binary.shape[0])
         unions = [union_mask(regions.boxes, regions.masks, i, j) for i, j in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
-        probabilities = self.classify(np.concatenate([regions.boxes, union_boxes]),
-                                      regions.masks + [mask for _, mask in unions])
-        pieces = len(regions.masks)
-        boxes, probabilities = join_fragments(regions.boxes, probabilities[:pieces], pairs, union_boxes,
-                                              probabilities[pieces:], NOT_A_DIGIT, self.params.confidence)
-        return self.read(boxes, probabilities), regions
+        return Candidates(np.concatenate([regions.boxes, union_boxes]),
+                          normalize_masks(regions.masks + [mask for _, mask in unions]), pairs, len(regions.masks))
 
-    def classify(self, boxes: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
-        """Class probabilities of each region; the model reads only the regions that
+    def classify(self, candidates: Candidates) -> np.ndarray:
+        """Class probabilities of each candidate; the model reads only the regions that
         changed since the last frame, all in one call."""
-        return self.memory.classify(boxes, normalize_masks(masks), self.classifier)
+        return self.memory.classify(candidates.boxes, candidates.crops, self.classifier)
 
-    def read(self, boxes: np.ndarray, probabilities: np.ndarray) -> Detections:
-        """Keep regions whose best class is a digit, confidently, and not a speck beside the others."""
+    def decide(self, candidates: Candidates, probabilities: np.ndarray) -> Detections:
+        """Keep pieces or their unions, whichever reads better; then the confident digits
+        that are not specks beside the others."""
+        pieces = candidates.pieces
+        boxes, probabilities = join_fragments(candidates.boxes[:pieces], probabilities[:pieces], candidates.pairs,
+                                              candidates.boxes[pieces:], probabilities[pieces:], NOT_A_DIGIT,
+                                              self.params.confidence)
         best = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(len(best)), best]
         keep = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)

@@ -59,6 +59,7 @@ class ReadingMemory:
         if not fresh.all():
             probabilities[~fresh] = self.probabilities[matches[~fresh]]
             # A reused region keeps the crop that was read, so slow changes add up until it is read again.
+            crops = crops.copy()
             crops[~fresh] = self.crops[matches[~fresh]]
         self.boxes, self.crops, self.probabilities = boxes, crops, probabilities
         return probabilities

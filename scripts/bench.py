@@ -99,7 +99,7 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
     """Mean milliseconds per frame of each stage, run one after another on every frame."""
     params: DetectionParams = recognizer.params
     totals = dict.fromkeys(("decode", "threshold", "contours", "normalization", "inference",
-                            "tracking+numbers", "overlay", "sinks"), 0.0)
+                            "tracking+numbers", "overlay", "JSONL", "video file"), 0.0)
     capture = cv2.VideoCapture(str(path))
     tracker = Tracker()
     frames = 0
@@ -114,9 +114,9 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             marks.append(time.perf_counter())
             regions = regions_in(binary, params)
             marks.append(time.perf_counter())
-            crops = normalize_masks(regions.masks)
+            candidates = recognizer.candidates(regions)  # broken-digit unions, normalized crops
             marks.append(time.perf_counter())
-            detections = recognizer.read(regions.boxes, recognizer.classifier(crops))
+            detections = recognizer.decide(candidates, recognizer.classify(candidates))
             marks.append(time.perf_counter())
             detections = tracker.update(detections)
             numbers = group_numbers(detections)
@@ -124,7 +124,9 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             frame = Frame(frames, image, str(path))
             annotated = annotate(frame, detections, numbers, 0.0)
             marks.append(time.perf_counter())
-            record(frame, 0.0, detections, numbers, annotated, jsonl, video)
+            record(frame, 0.0, detections, numbers, None, jsonl, None)
+            marks.append(time.perf_counter())
+            record(frame, 0.0, detections, numbers, annotated, None, video)
             marks.append(time.perf_counter())
             for name, start, end in zip(totals, marks[:-1], marks[1:]):
                 totals[name] += (end - start) * 1000
