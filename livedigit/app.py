@@ -1,4 +1,4 @@
-"""The capture loop: source -> recognizer -> overlay -> sinks."""
+"""The capture loop: source -> regions (found a frame ahead) -> digits -> overlay -> sinks."""
 from __future__ import annotations
 
 import time
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ahead import FindAhead
 from .annotate import FpsMeter, draw_detections, draw_numbers, draw_status, to_bgr
 from .detections import Detections
 from .numbers import Number, group_numbers
@@ -45,22 +46,23 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     meter = FpsMeter()
     tracker = Tracker() if source.sequential else None
     started = time.perf_counter()
-    for frame in source:
-        frame_started = time.perf_counter()
-        fps = meter.tick()
-        detections = recognizer(frame.image)
-        if tracker:
-            detections = tracker.update(detections)
-        numbers = group_numbers(detections)
-        annotated = None
-        if video or window:  # drawing costs time: only when someone sees or records it
-            annotated = annotate(frame, detections, numbers, fps)
-        record(frame, (time.perf_counter() - frame_started) * 1000, detections, numbers, annotated, jsonl, video)
-        summary.frames += 1
-        summary.digits += len(detections)
-        if window and not window.show(annotated):
-            break
-        if (max_frames and summary.frames >= max_frames) or (signals and signals.received):
-            break
+    with FindAhead(source, recognizer.find) as frames:
+        for frame, regions, finding_s in frames:
+            frame_started = time.perf_counter()
+            fps = meter.tick()
+            detections = recognizer.read(regions)
+            if tracker:
+                detections = tracker.update(detections)
+            numbers = group_numbers(detections)
+            # drawing costs time: only when someone sees or records it
+            annotated = annotate(frame, detections, numbers, fps) if video or window else None
+            time_ms = (finding_s + time.perf_counter() - frame_started) * 1000
+            record(frame, time_ms, detections, numbers, annotated, jsonl, video)
+            summary.frames += 1
+            summary.digits += len(detections)
+            if window and not window.show(annotated):
+                break
+            if (max_frames and summary.frames >= max_frames) or (signals and signals.received):
+                break
     summary.seconds = time.perf_counter() - started
     return summary
