@@ -88,8 +88,9 @@ def stroke_cores(darkness: np.ndarray) -> np.ndarray:
     """Pixels at least half as dark as the darkest ink beside them: each stroke at its
     width at half depth, without the halo that lens and motion blur add around it (a
     halo fills the small loops of 2, 3 and 8 and joins neighbouring digits)."""
-    half_depth = cv2.dilate(darkness, np.ones((5, 5), np.uint8)) // 2
-    return np.where(darkness > half_depth, 255, 0).astype(np.uint8)
+    half_depth = cv2.dilate(darkness, np.ones((5, 5), np.uint8))
+    np.right_shift(half_depth, 1, out=half_depth)
+    return cv2.compare(darkness, half_depth, cv2.CMP_GT)
 
 
 def hysteresis(darkness: np.ndarray, weak: int, strong: int) -> np.ndarray:
@@ -99,7 +100,7 @@ def hysteresis(darkness: np.ndarray, weak: int, strong: int) -> np.ndarray:
     keep = np.zeros(count, np.uint8)
     keep[labels[darkness > strong]] = 255
     keep[0] = 0
-    return keep[labels]
+    return np.take(keep, labels)
 
 
 def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
