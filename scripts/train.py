@@ -2,7 +2,8 @@
 
     python scripts/train.py --data ../shared/data/mnist.npz --out models/
 
-Writes, in --out: digits.keras, digits.tflite, model_card.json, confusion.png, curves.png.
+Writes, in --out: digits.keras, digits.tflite, digits-int8.tflite, model_card.json, confusion.png,
+curves.png.
 Without --data the MNIST set is downloaded by keras.datasets.mnist.load_data().
 """
 from __future__ import annotations
@@ -161,6 +162,7 @@ def train(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     save_without_optimizer(model, args.out / "digits.keras")
     export_litert(model, args.out / "digits.tflite")
+    export_litert(model, args.out / "digits-int8.tflite", int8_weights=True)
     card = model_card(model, args, x_val, y_test, held_out_marks, history.history, data_sha256, train_seconds)
     card["not_a_digit_bias_shift"] = bias_shift
     (args.out / "model_card.json").write_text(json.dumps(card, indent=2) + "\n")

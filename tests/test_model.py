@@ -15,6 +15,7 @@ from conftest import MNIST, ROOT
 
 KERAS_MODEL = shipped_file("models", "digits.keras")
 LITERT_MODEL = shipped_file("models", "digits.tflite")
+INT8_MODEL = shipped_file("models", "digits-int8.tflite")
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,16 @@ def test_litert_export_gives_the_same_answers_as_the_keras_model(test_digits):
     litert_probabilities = DigitClassifier(LITERT_MODEL)(images)
     assert (keras_probabilities.argmax(1) == litert_probabilities.argmax(1)).all()
     assert np.abs(keras_probabilities - litert_probabilities).max() < 1e-3
+
+
+def test_the_int8_export_the_app_uses_decides_as_the_keras_model_does(test_digits):
+    images, labels = test_digits
+    keras_probabilities = DigitClassifier(KERAS_MODEL)(images)
+    int8_probabilities = DigitClassifier()(images)
+    assert DigitClassifier().path == INT8_MODEL
+    assert (int8_probabilities.argmax(1) == labels).mean() >= 0.996
+    assert (int8_probabilities.argmax(1) == keras_probabilities.argmax(1)).mean() >= 0.999
+    assert np.abs(keras_probabilities - int8_probabilities).max() < 0.1
 
 
 def test_model_files_are_small_and_the_card_reports_what_was_measured():
@@ -90,7 +101,8 @@ def test_training_runs_end_to_end_on_a_small_subset_and_the_same_seed_gives_the_
     result = train_small(first)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ms/step" in result.stdout  # Keras' own progress line for the epoch
-    for name in ("digits.keras", "digits.tflite", "model_card.json", "confusion.png", "curves.png"):
+    for name in ("digits.keras", "digits.tflite", "digits-int8.tflite", "model_card.json", "confusion.png",
+                 "curves.png"):
         assert (first / name).exists()
     card = json.loads((first / "model_card.json").read_text())
     assert card["training_arguments"]["epochs"] == 1 and len(card["data_sha256"]) == 64
