@@ -26,7 +26,6 @@ from livedigit.app import annotate, record, run
 from livedigit.classify import DigitClassifier, bucket_size
 from livedigit.detect import binarize, regions_in, to_gray
 from livedigit.numbers import group_numbers
-from livedigit.normalize import normalize_masks
 from livedigit.shipped import shipped_file
 from livedigit.sources import Frame, VideoFileSource
 from livedigit.synthetic import make_clip, preset
@@ -147,8 +146,7 @@ def sample_crops(path: Path, recognizer: Recognizer, frames: int = 5) -> list[np
     batches = []
     for _ in range(frames):
         image = capture.read()[1]
-        batches.append(normalize_masks(regions_in(binarize(to_gray(image), recognizer.params),
-                                                  recognizer.params).masks))
+        batches.append(recognizer.candidates(recognizer.find(image)).crops)
     return batches
 
 
@@ -164,16 +162,23 @@ def naive_ms_per_frame(batches: list[np.ndarray]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def backends(batches: list[np.ndarray]) -> list[tuple[str, float, float]]:
-    """(backend, ms per frame's batch, largest probability difference from Keras)."""
+def decisions(probabilities: np.ndarray, confidence: float) -> np.ndarray:
+    """The class each crop is read as, or -1 where no class reaches `confidence`."""
+    return np.where(probabilities.max(axis=1) >= confidence, probabilities.argmax(axis=1), -1)
+
+
+def backends(batches: list[np.ndarray], confidence: float) -> list[tuple[str, float, float, float]]:
+    """(backend, ms per frame's batch, largest probability difference from Keras,
+    fraction of crops decided as Keras decides them)."""
     import keras
 
     model = keras.saving.load_model(shipped_file("models", "digits.keras"), safe_mode=True)
-    reference = [np.asarray(model(batch[..., None], training=False)) for batch in batches]
+    reference = np.concatenate([np.asarray(model(batch[..., None], training=False)) for batch in batches])
     candidates = {
         "keras direct call": lambda batch: np.asarray(model(batch[..., None], training=False)),
         "tf.function, padded batches": DigitClassifier(shipped_file("models", "digits.keras")),
         "LiteRT, padded batches": DigitClassifier(shipped_file("models", "digits.tflite")),
+        "LiteRT, 8-bit weights, padded batches (default)": DigitClassifier(),
     }
     rows = []
     for name, classify in candidates.items():
@@ -184,8 +189,9 @@ def backends(batches: list[np.ndarray]) -> list[tuple[str, float, float]]:
         for _ in range(repeats):
             outputs = [classify(batch) for batch in batches]
         elapsed = (time.perf_counter() - started) * 1000 / (repeats * len(batches))
-        difference = max(float(np.abs(out - ref).max()) for out, ref in zip(outputs, reference))
-        rows.append((name, elapsed, difference))
+        outputs = np.concatenate(outputs)
+        same = np.mean(decisions(outputs, confidence) == decisions(reference, confidence))
+        rows.append((name, elapsed, float(np.abs(outputs - reference).max()), float(same)))
     return rows
 
 
@@ -242,11 +248,11 @@ def main() -> None:
         batches = sample_crops(clips["640x480"], recognizer)
         print(f"\nInference backends, 640x480 frames ({np.mean([len(b) for b in batches]):.0f} crops a frame, "
               f"padded to {sorted({bucket_size(len(b)) for b in batches})}):\n")
-        print("| backend | ms per frame | max difference from Keras |")
-        print("|---|---|---|")
-        for name, ms, difference in backends(batches):
-            print(f"| {name} | {ms:.2f} | {difference:.1e} |")
-        print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - |")
+        print("| backend | ms per frame | max difference from Keras | same decisions as Keras |")
+        print("|---|---|---|---|")
+        for name, ms, difference, same in backends(batches, recognizer.params.confidence):
+            print(f"| {name} | {ms:.2f} | {difference:.1e} | {100 * same:.2f} % |")
+        print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - | - |")
         print(f"\nPeak RSS {peak_rss_mb():.0f} MB")
         if args.soak:
             soak(clips["640x480"], recognizer, args.soak, folder)
