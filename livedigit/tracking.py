@@ -5,43 +5,14 @@ frame to frame (constant velocity, corrected by the median move of each digit to
 nearest neighbour) and carries every track along. Detections are then matched to
 tracks by overlap. A track's label is the confidence-weighted vote of its last
 observations and its box a running average, so a digit read 7, 7, 1, 7 stays a 7.
+
+Tracks are rows of arrays, so a frame with a hundred digits costs a few numpy calls.
 """
 from __future__ import annotations
-
-from collections import deque
-from dataclasses import dataclass
 
 import numpy as np
 
 from .detections import Detections, iou
-
-
-@dataclass(eq=False)
-class Track:
-    id: int
-    box: np.ndarray      # x, y, w, h averaged over recent frames (float)
-    last: np.ndarray     # x, y, w, h where it was last seen, carried along with the page
-    votes: deque         # (digit, confidence) of recent frames
-    missed: int = 0
-
-    def move(self, shift: np.ndarray) -> None:
-        self.box[:2] += shift
-        self.last[:2] += shift
-
-    def observe(self, box: np.ndarray, digit: int, confidence: float, smoothing: float) -> None:
-        self.box = smoothing * self.box + (1 - smoothing) * box
-        self.last = box.copy()
-        self.votes.append((digit, confidence))
-        self.missed = 0
-
-    def label(self) -> tuple[int, float]:
-        """The digit with the most confidence over recent frames, and its mean confidence."""
-        totals, counts = np.zeros(10), np.zeros(10)
-        for digit, confidence in self.votes:
-            totals[digit] += confidence
-            counts[digit] += 1
-        digit = int(totals.argmax())
-        return digit, float(totals[digit] / counts[digit])
 
 
 def nearest_shift(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -56,7 +27,13 @@ def nearest_shift(before: np.ndarray, after: np.ndarray) -> np.ndarray:
 class Tracker:
     def __init__(self, history: int = 8, min_iou: float = 0.3, max_missed: int = 5, smoothing: float = 0.4):
         self.history, self.min_iou, self.max_missed, self.smoothing = history, min_iou, max_missed, smoothing
-        self.tracks: list[Track] = []
+        self.ids = np.zeros(0, np.int32)
+        self.boxes = np.zeros((0, 4))       # x, y, w, h averaged over recent frames
+        self.last = np.zeros((0, 4))        # where each track was last seen, carried along with the page
+        self.missed = np.zeros(0, np.int32)  # frames since last seen
+        self.votes = np.zeros((0, history), np.int32)        # recent digits, -1 = none yet
+        self.vote_weights = np.zeros((0, history), np.float32)  # and their confidences
+        self.observations = np.zeros(0, np.int64)
         self.velocity = np.zeros(2)
         self.next_id = 0
 
@@ -64,47 +41,78 @@ class Tracker:
         """The same detections with track ids, smoothed labels, confidences and boxes."""
         boxes = detections.boxes.astype(np.float64)
         self._follow_camera(boxes)
-        matches = self._match(boxes)
-        observed = []
-        for row, (box, digit, confidence) in enumerate(zip(boxes, detections.digits, detections.confidences)):
-            track = matches.get(row) or self._start(box)
-            track.observe(box, int(digit), float(confidence), self.smoothing)
-            observed.append(track)
-        seen = set(map(id, observed))
-        for track in self.tracks:
-            track.missed += id(track) not in seen
-        self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
-        labels = [track.label() for track in observed]
-        return Detections(
-            boxes=np.array([np.round(t.box) for t in observed], np.int32).reshape(-1, 4),
-            digits=np.array([digit for digit, _ in labels], np.int32),
-            confidences=np.array([confidence for _, confidence in labels], np.float32),
-            tracks=np.array([t.id for t in observed], np.int32))
+        rows = self._match(boxes)
+        rows[rows < 0] = self._start(boxes[rows < 0])
+        self._observe(rows, boxes, detections.digits, detections.confidences)
+        digits, confidences = self._labels(rows)
+        tracked = Detections(np.round(self.boxes[rows]).astype(np.int32), digits, confidences, self.ids[rows].copy())
+        self._forget()
+        return tracked
 
     def _follow_camera(self, boxes: np.ndarray) -> None:
         """Move every track by the page's estimated shift since the last frame."""
-        recent = [t for t in self.tracks if t.missed == 0]
-        if recent and len(boxes):
-            predicted = np.array([t.last for t in recent])
+        recent = self.missed == 0
+        if recent.any() and len(boxes):
+            predicted = self.last[recent].copy()
             predicted[:, :2] += self.velocity
             self.velocity = self.velocity + nearest_shift(predicted, boxes)
-        for track in self.tracks:
-            track.move(self.velocity)
+        self.boxes[:, :2] += self.velocity
+        self.last[:, :2] += self.velocity
 
-    def _match(self, boxes: np.ndarray) -> dict[int, Track]:
-        """Detection row -> track, greedily by overlap."""
-        if not len(boxes) or not self.tracks:
-            return {}
-        overlaps = iou(boxes, np.array([t.last for t in self.tracks]))
-        matches, taken = {}, set()
-        for row, column in sorted(zip(*np.nonzero(overlaps >= self.min_iou)), key=lambda rc: -overlaps[rc]):
-            if row not in matches and column not in taken:
-                matches[row] = self.tracks[column]
-                taken.add(column)
-        return matches
+    def _match(self, boxes: np.ndarray) -> np.ndarray:
+        """The track row of each detection, greedily by overlap; -1 where none overlaps enough."""
+        rows = np.full(len(boxes), -1)
+        if not len(boxes) or not len(self.ids):
+            return rows
+        overlaps = iou(boxes, self.last)
+        detection, track = np.nonzero(overlaps >= self.min_iou)
+        order = np.argsort(-overlaps[detection, track], kind="stable")
+        taken = set()
+        for d, t in zip(detection[order].tolist(), track[order].tolist()):
+            if rows[d] < 0 and t not in taken:
+                rows[d] = t
+                taken.add(t)
+        return rows
 
-    def _start(self, box: np.ndarray) -> Track:
-        track = Track(self.next_id, box.copy(), box.copy(), deque(maxlen=self.history))
-        self.next_id += 1
-        self.tracks.append(track)
-        return track
+    def _start(self, boxes: np.ndarray) -> np.ndarray:
+        """New tracks at these boxes; their rows."""
+        count = len(boxes)
+        first_row = len(self.ids)
+        self.ids = np.concatenate([self.ids, np.arange(self.next_id, self.next_id + count, dtype=np.int32)])
+        self.next_id += count
+        self.boxes = np.concatenate([self.boxes, boxes])
+        self.last = np.concatenate([self.last, boxes])
+        self.missed = np.concatenate([self.missed, np.zeros(count, np.int32)])
+        self.votes = np.concatenate([self.votes, np.full((count, self.history), -1, np.int32)])
+        self.vote_weights = np.concatenate([self.vote_weights, np.zeros((count, self.history), np.float32)])
+        self.observations = np.concatenate([self.observations, np.zeros(count, np.int64)])
+        return np.arange(first_row, first_row + count)
+
+    def _observe(self, rows: np.ndarray, boxes: np.ndarray, digits: np.ndarray, confidences: np.ndarray) -> None:
+        self.boxes[rows] = self.smoothing * self.boxes[rows] + (1 - self.smoothing) * boxes
+        self.last[rows] = boxes
+        slots = self.observations[rows] % self.history
+        self.votes[rows, slots] = digits
+        self.vote_weights[rows, slots] = confidences
+        self.observations[rows] += 1
+        self.missed += 1
+        self.missed[rows] = 0
+
+    def _labels(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per row, the digit with the most confidence over recent frames, and its mean confidence."""
+        votes = self.votes[rows]
+        cast = votes >= 0
+        track = np.broadcast_to(np.arange(len(rows))[:, None], votes.shape)[cast]
+        totals = np.zeros((len(rows), 10))
+        counts = np.zeros((len(rows), 10))
+        np.add.at(totals, (track, votes[cast]), self.vote_weights[rows][cast])
+        np.add.at(counts, (track, votes[cast]), 1)
+        digits = totals.argmax(axis=1)
+        chosen = np.arange(len(rows)), digits
+        return digits.astype(np.int32), (totals[chosen] / np.maximum(counts[chosen], 1)).astype(np.float32)
+
+    def _forget(self) -> None:
+        """Drop tracks not seen for more than max_missed frames."""
+        alive = self.missed <= self.max_missed
+        for name in ("ids", "boxes", "last", "missed", "votes", "vote_weights", "observations"):
+            setattr(self, name, getattr(self, name)[alive])
