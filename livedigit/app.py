@@ -1,4 +1,4 @@
-"""The capture loop: source -> regions (found a frame ahead) -> digits -> overlay -> sinks."""
+"""The capture loop: source -> regions -> digits -> overlay -> sinks; decoding and regions a frame ahead."""
 from __future__ import annotations
 
 import time
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ahead import FindAhead
+from .ahead import Ahead, find_in_each
 from .annotate import FpsMeter, draw_detections, draw_numbers, draw_status, to_bgr
 from .detections import Detections
 from .numbers import Number, group_numbers
@@ -46,8 +46,9 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     meter = FpsMeter()
     tracker = Tracker() if source.sequential else None
     started = time.perf_counter()
-    with FindAhead(source, recognizer.find) as frames:
-        for frame, regions, finding_s in frames:
+    with (Ahead(source, name="livedigit-decode") as frames,
+          Ahead(find_in_each(frames, recognizer.find), name="livedigit-find") as found):
+        for frame, regions, finding_s in found:
             frame_started = time.perf_counter()
             fps = meter.tick()
             detections = recognizer.read(regions)
