@@ -102,11 +102,9 @@ class Tracker:
         """Per row, the digit with the most confidence over recent frames, and its mean confidence."""
         votes = self.votes[rows]
         cast = votes >= 0
-        track = np.broadcast_to(np.arange(len(rows))[:, None], votes.shape)[cast]
-        totals = np.zeros((len(rows), 10))
-        counts = np.zeros((len(rows), 10))
-        np.add.at(totals, (track, votes[cast]), self.vote_weights[rows][cast])
-        np.add.at(counts, (track, votes[cast]), 1)
+        cells = (np.arange(len(rows))[:, None] * 10 + votes)[cast]  # (row, digit) flattened
+        totals = np.bincount(cells, self.vote_weights[rows][cast], minlength=10 * len(rows)).reshape(-1, 10)
+        counts = np.bincount(cells, minlength=10 * len(rows)).reshape(-1, 10)
         digits = totals.argmax(axis=1)
         chosen = np.arange(len(rows)), digits
         return digits.astype(np.int32), (totals[chosen] / np.maximum(counts[chosen], 1)).astype(np.float32)
