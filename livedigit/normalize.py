@@ -40,13 +40,15 @@ def thicken_to_mnist(mask: np.ndarray) -> np.ndarray:
 
 
 def fit_into_box(ink: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:
-    """Resize ink (float, 0..1) so its longer side is `size`, keeping aspect ratio."""
+    """Resize ink (uint8) so its longer side is `size`, keeping aspect ratio.
+
+    Area interpolation to 8 bits, as MNIST's own grey levels were made.
+    """
     h, w = ink.shape
     scale = size / max(h, w)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    fitted = cv2.resize(ink, (new_w, new_h), interpolation=interpolation)
-    return np.minimum(fitted, 1.0, out=fitted)  # area sums can round a hair above 1
+    return cv2.resize(ink, (new_w, new_h), interpolation=interpolation)
 
 
 def place_by_centre_of_mass(fitted: np.ndarray, field: np.ndarray) -> None:
@@ -63,25 +65,22 @@ def place_by_centre_of_mass(fitted: np.ndarray, field: np.ndarray) -> None:
     field[top:top + h, left:left + w] = fitted
 
 
-def normalize_mask(mask: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """A binary ink mask (uint8, non-zero = ink) cut to its digit -> 28x28 float32 in 0..1.
-
-    Written into `out` (a zeroed 28x28 float32 array) when given.
-    """
-    field = np.zeros((CROP_SIZE, CROP_SIZE), np.float32) if out is None else out
+def place_digit(mask: np.ndarray, field: np.ndarray) -> None:
+    """The MNIST recipe for one binary ink mask, into a zeroed 28x28 uint8 field."""
     x, y, w, h = cv2.boundingRect(mask)
-    if w == 0:
-        return field
-    _, tight = cv2.threshold(mask[y:y + h, x:x + w], 0, 255, cv2.THRESH_BINARY)
-    ink = thicken_to_mnist(tight).astype(np.float32)
-    ink /= 255
-    place_by_centre_of_mass(fit_into_box(ink), field)
-    return field
+    if w > 0:
+        _, tight = cv2.threshold(mask[y:y + h, x:x + w], 0, 255, cv2.THRESH_BINARY)
+        place_by_centre_of_mass(fit_into_box(thicken_to_mnist(tight)), field)
 
 
 def normalize_masks(masks: list[np.ndarray]) -> np.ndarray:
-    """Stack of normalized crops, shape (N, 28, 28) float32."""
-    crops = np.zeros((len(masks), CROP_SIZE, CROP_SIZE), np.float32)
-    for mask, crop in zip(masks, crops):
-        normalize_mask(mask, crop)
-    return crops
+    """Binary ink masks (uint8, non-zero = ink), each cut to its digit -> (N, 28, 28) float32 in 0..1."""
+    fields = np.zeros((len(masks), CROP_SIZE, CROP_SIZE), np.uint8)
+    for mask, field in zip(masks, fields):
+        place_digit(mask, field)
+    return fields.astype(np.float32) / 255
+
+
+def normalize_mask(mask: np.ndarray) -> np.ndarray:
+    """One binary ink mask -> its 28x28 float32 crop in 0..1."""
+    return normalize_masks([mask])[0]
