@@ -233,13 +233,14 @@ def main() -> None:
         folder = Path(tmp)
         clips = {size: write_clip(args.data, name, args.frames, folder / f"{size}.mp4")
                  for size, name in CLIPS.items()}
-        print("| clip | digits/frame | end-to-end FPS | latency p50 ms | p99 ms | decode alone FPS |")
-        print("|---|---|---|---|---|---|")
+        print("| clip | digits/frame | end-to-end FPS | latency p50 ms | p99 ms | peak RSS MB | decode alone FPS |")
+        print("|---|---|---|---|---|---|---|")
         for size, path in clips.items():
             result = end_to_end(path, recognizer, folder)
             print(f"| {size} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
-                  f"| {result['p99']:.1f} | {decode_fps(path):.0f} |", flush=True)
-        print("\nMean ms per frame by stage:\n")
+                  f"| {result['p99']:.1f} | {peak_rss_mb():.0f} | {decode_fps(path):.0f} |", flush=True)
+        print("\nMean ms per frame by stage, run one after another (the capture loop overlaps decoding,\n"
+              "threshold + contours, and the rest on three threads):\n")
         timings = {size: stages(path, recognizer, folder) for size, path in clips.items()}
         print("| stage | " + " | ".join(timings) + " |")
         print("|---|" + "---|" * len(timings))
@@ -253,7 +254,7 @@ def main() -> None:
         for name, ms, difference, same in backends(batches, recognizer.params.confidence):
             print(f"| {name} | {ms:.2f} | {difference:.1e} | {100 * same:.2f} % |")
         print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - | - |")
-        print(f"\nPeak RSS {peak_rss_mb():.0f} MB")
+        print(f"\nPeak RSS {peak_rss_mb():.0f} MB with TensorFlow loaded for the backend comparison")
         if args.soak:
             soak(clips["640x480"], recognizer, args.soak, folder)
 
