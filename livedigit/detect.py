@@ -1,7 +1,7 @@
 """Find candidate digit regions: threshold, light morphology, contours, filters."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import cv2
@@ -17,6 +17,9 @@ class Regions:
     boxes: np.ndarray
     masks: list[np.ndarray]
     binary: np.ndarray  # the thresholded frame the regions were cut from (ink = 255)
+    # Index pairs of regions cut from one blob a little wider than a digit: two touching
+    # digits, or one wide digit (a broad 0) that should stay whole.
+    cuts: list[tuple[int, int]] = field(default_factory=list)
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -272,15 +275,17 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     candidates = outlines & sized_like_digits(boxes, binary.shape, params)
     candidates &= ~encloses(candidates & is_narrow(boxes, params), parents)
     candidates[candidates] = clutter(binary, boxes[candidates]) <= MAX_CLUTTER
-    kept_boxes, masks = [], []
+    kept_boxes, masks, cuts = [], [], []
     for index in np.flatnonzero(candidates):
         blob = ink_mask(binary, contours[index], boxes[index])
         for piece_box, piece in without_underline(blob, boxes[index], params):
-            for box, mask in split_touching(piece, piece_box, params):
-                if box[3] >= params.min_height and np.count_nonzero(mask) >= params.min_fill * box[2] * box[3]:
-                    kept_boxes.append(box)
-                    masks.append(mask)
-    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary)
+            parts = [(box, mask) for box, mask in split_touching(piece, piece_box, params)
+                     if box[3] >= params.min_height and np.count_nonzero(mask) >= params.min_fill * box[2] * box[3]]
+            if len(parts) == 2:
+                cuts.append((len(masks), len(masks) + 1))
+            kept_boxes.extend(box for box, _ in parts)
+            masks.extend(mask for _, mask in parts)
+    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary, cuts)
 
 
 # A digit is written on clear paper: around its box (a quarter of its height wide) at

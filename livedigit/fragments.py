@@ -47,12 +47,14 @@ def union_mask(boxes: np.ndarray, masks: list[np.ndarray], i: int, j: int) -> tu
 
 
 def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[tuple[int, int]],
-                   union_boxes: np.ndarray, union_probabilities: np.ndarray, digits: int,
+                   union_boxes: np.ndarray, union_probabilities: np.ndarray, cut: list[bool], digits: int,
                    confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Replace pairs of pieces by their union where the union reads better.
 
-    The union must read as a digit at `confidence` or more, nearly as confidently as
-    either piece reads as a digit, and one of the pieces must fail to read alone.
+    The union must read as a digit at `confidence` or more. Pieces that thresholding left
+    apart join when the union reads nearly as confidently as either piece and one of them
+    fails to read alone. A blob that was `cut` in two stays whole when whole it reads at
+    least as confidently as its weaker piece (halves of a wide 0 read as a 6 and a 7).
     """
     def reading(p: np.ndarray) -> tuple[bool, float]:
         best = int(p.argmax())
@@ -62,10 +64,15 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[tup
     used, kept_unions = set(), []
     for u in order:
         i, j = pairs[u]
+        if i in used or j in used:
+            continue
         whole_reads, whole = reading(union_probabilities[u])
         (i_reads, i_digit), (j_reads, j_digit) = reading(probabilities[i]), reading(probabilities[j])
-        if (whole_reads and not (i_reads and j_reads) and whole >= 0.9 * max(i_digit, j_digit)
-                and i not in used and j not in used):
+        if cut[u]:
+            better = whole >= min(i_digit, j_digit)
+        else:
+            better = not (i_reads and j_reads) and whole >= 0.9 * max(i_digit, j_digit)
+        if whole_reads and better:
             used.update((i, j))
             kept_unions.append(u)
     keep = np.array([k not in used for k in range(len(boxes))], bool)

@@ -23,7 +23,8 @@ class Candidates:
     boxes: np.ndarray
     crops: np.ndarray
     pairs: list[tuple[int, int]]
-    pieces: int  # the first `pieces` rows are the regions
+    cut: list[bool]  # per pair: one blob cut in two, rather than pieces found apart
+    pieces: int      # the first `pieces` rows are the regions
 
 
 class Recognizer:
@@ -61,11 +62,14 @@ class Recognizer:
         return self.decide(candidates, self.classify(candidates))
 
     def candidates(self, regions: Regions) -> Candidates:
-        pairs = fragment_pairs(regions.boxes, self.params, regions.binary.shape[0])
+        cuts = set(regions.cuts)
+        pairs = regions.cuts + [pair for pair in fragment_pairs(regions.boxes, self.params, regions.binary.shape[0])
+                                if pair not in cuts]
         unions = [union_mask(regions.boxes, regions.masks, i, j) for i, j in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         return Candidates(np.concatenate([regions.boxes, union_boxes]),
-                          normalize_masks(regions.masks + [mask for _, mask in unions]), pairs, len(regions.masks))
+                          normalize_masks(regions.masks + [mask for _, mask in unions]), pairs,
+                          [pair in cuts for pair in pairs], len(regions.masks))
 
     def classify(self, candidates: Candidates) -> np.ndarray:
         """Class probabilities of each candidate; the model reads only the regions that
@@ -77,8 +81,8 @@ class Recognizer:
         that are not specks beside the others."""
         pieces = candidates.pieces
         boxes, probabilities = join_fragments(candidates.boxes[:pieces], probabilities[:pieces], candidates.pairs,
-                                              candidates.boxes[pieces:], probabilities[pieces:], NOT_A_DIGIT,
-                                              self.params.confidence)
+                                              candidates.boxes[pieces:], probabilities[pieces:], candidates.cut,
+                                              NOT_A_DIGIT, self.params.confidence)
         best = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(len(best)), best]
         keep = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)

@@ -64,3 +64,15 @@ def test_an_underlined_number_is_read_digit_by_digit(mnist, recognizer):
     detections = recognizer(page)
     order = np.argsort(detections.boxes[:, 0])
     assert detections.digits[order].tolist() == [2, 1, 0, 4]
+
+
+def test_a_zero_wider_than_a_digit_is_not_cut_in_two(mnist, recognizer):
+    zeros = np.flatnonzero(mnist["y_test"] == 0)[:5]
+    for index in zeros:
+        page = np.full((300, 400, 3), 235, np.uint8)
+        digit = mnist["x_test"][index]
+        ys, xs = np.nonzero(digit)
+        wide = cv2.resize(digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1], (105, 66),
+                          interpolation=cv2.INTER_CUBIC)  # 1.6 times as wide as high
+        page[100:166, 120:225] -= (wide[:, :, None].astype(np.int32) * 200 // 255).astype(np.uint8)
+        assert recognizer(page).digits.tolist() == [0]
