@@ -20,6 +20,10 @@ class Regions:
     # Index pairs of regions cut from one blob a little wider than a digit: two touching
     # digits, or one wide digit (a broad 0) that should stay whole.
     cuts: list[tuple[int, int]] = field(default_factory=list)
+    # Strokes too small to be digits (the flag of a 5, the base of a 2 parted from it by a
+    # ruled line): boxes and ink, to be read only together with a region beside them.
+    stroke_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
+    stroke_masks: list[np.ndarray] = field(default_factory=list)
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -275,6 +279,8 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     candidates = outlines & sized_like_digits(boxes, binary.shape, params)
     candidates &= ~encloses(candidates & is_narrow(boxes, params), parents)
     candidates[candidates] = clutter(binary, boxes[candidates]) <= MAX_CLUTTER
+    strokes = np.flatnonzero(outlines & sized_like_strokes(boxes, binary.shape, params))
+    strokes = strokes[clutter(binary, boxes[strokes]) <= MAX_CLUTTER]
     kept_boxes, masks, cuts = [], [], []
     for index in np.flatnonzero(candidates):
         blob = ink_mask(binary, contours[index], boxes[index])
@@ -285,7 +291,8 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
                 cuts.append((len(masks), len(masks) + 1))
             kept_boxes.extend(box for box, _ in parts)
             masks.extend(mask for _, mask in parts)
-    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary, cuts)
+    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary, cuts, boxes[strokes],
+                   [ink_mask(binary, contours[index], boxes[index]) for index in strokes])
 
 
 # A digit is written on clear paper: around its box (a quarter of its height wide) at
@@ -323,6 +330,15 @@ def sized_like_digits(boxes: np.ndarray, shape: tuple[int, int], params: Detecti
     frame_h, frame_w = shape
     return ((h >= params.min_height) & (h <= params.max_height * frame_h / 100)
             & (w <= MAX_TOUCHING * params.max_aspect * h)
+            & (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h))
+
+
+def sized_like_strokes(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> np.ndarray:
+    """Lower than a digit, but at least half a digit's minimum height long; clear of the frame edge."""
+    x, y, w, h = boxes.T
+    frame_h, frame_w = shape
+    return ((h < params.min_height) & (np.maximum(w, h) >= params.min_height // 2)
+            & (w <= params.max_height * frame_h / 100)
             & (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h))
 
 

@@ -6,6 +6,8 @@ wins where it reads as a confident digit and a piece alone did not.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .params import DetectionParams
@@ -46,15 +48,27 @@ def union_mask(boxes: np.ndarray, masks: list[np.ndarray], i: int, j: int) -> tu
     return box, mask
 
 
-def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[tuple[int, int]],
-                   union_boxes: np.ndarray, union_probabilities: np.ndarray, cut: list[bool], digits: int,
+class Pair(NamedTuple):
+    """Two pieces that may be one digit, and how they came about, which decides when their
+    union wins: "apart" (found apart), "cut" (one blob cut in two) or "stroke" (the second
+    is a stroke too small to read alone)."""
+
+    first: int
+    second: int
+    kind: str
+
+
+def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pair],
+                   union_boxes: np.ndarray, union_probabilities: np.ndarray, digits: int,
                    confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Replace pairs of pieces by their union where the union reads better.
 
-    The union must read as a digit at `confidence` or more. Pieces that thresholding left
-    apart join when the union reads nearly as confidently as either piece and one of them
-    fails to read alone. A blob that was `cut` in two stays whole when whole it reads at
-    least as confidently as its weaker piece (halves of a wide 0 read as a 6 and a 7).
+    The union must read as a digit at `confidence` or more. Pieces found apart join when
+    the union reads nearly as confidently as either piece and one of them fails to read
+    alone. A blob cut in two stays whole when whole it reads at least as confidently as
+    its weaker piece (halves of a wide 0 read as a 6 and a 7). A stroke joins a piece when
+    together they read more confidently than the piece alone. Strokes (indices beyond
+    `boxes`) are never kept alone.
     """
     def reading(p: np.ndarray) -> tuple[bool, float]:
         best = int(p.argmax())
@@ -63,15 +77,19 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[tup
     order = np.argsort(-union_probabilities[:, :digits].max(axis=1)) if len(pairs) else []
     used, kept_unions = set(), []
     for u in order:
-        i, j = pairs[u]
+        i, j, kind = pairs[u]
         if i in used or j in used:
             continue
         whole_reads, whole = reading(union_probabilities[u])
-        (i_reads, i_digit), (j_reads, j_digit) = reading(probabilities[i]), reading(probabilities[j])
-        if cut[u]:
-            better = whole >= min(i_digit, j_digit)
+        i_reads, i_digit = reading(probabilities[i])
+        if kind == "stroke":
+            better = whole > i_digit
         else:
-            better = not (i_reads and j_reads) and whole >= 0.9 * max(i_digit, j_digit)
+            j_reads, j_digit = reading(probabilities[j])
+            if kind == "cut":
+                better = whole >= min(i_digit, j_digit)
+            else:
+                better = not (i_reads and j_reads) and whole >= 0.9 * max(i_digit, j_digit)
         if whole_reads and better:
             used.update((i, j))
             kept_unions.append(u)

@@ -9,7 +9,7 @@ import numpy as np
 from .classify import NOT_A_DIGIT, DigitClassifier
 from .detect import Regions, find_regions
 from .detections import Detections
-from .fragments import fragment_pairs, join_fragments, union_mask
+from .fragments import Pair, fragment_pairs, join_fragments, union_mask
 from .normalize import normalize_masks
 from .params import DetectionParams
 from .reuse import ReadingMemory
@@ -22,9 +22,8 @@ class Candidates:
 
     boxes: np.ndarray
     crops: np.ndarray
-    pairs: list[tuple[int, int]]
-    cut: list[bool]  # per pair: one blob cut in two, rather than pieces found apart
-    pieces: int      # the first `pieces` rows are the regions
+    pairs: list[Pair]  # indices into the regions, then into the strokes beside them
+    pieces: int        # the first `pieces` rows are the regions
 
 
 class Recognizer:
@@ -62,14 +61,18 @@ class Recognizer:
         return self.decide(candidates, self.classify(candidates))
 
     def candidates(self, regions: Regions) -> Candidates:
+        pieces = len(regions.masks)
+        boxes = np.concatenate([regions.boxes, regions.stroke_boxes])
+        masks = regions.masks + regions.stroke_masks
         cuts = set(regions.cuts)
-        pairs = regions.cuts + [pair for pair in fragment_pairs(regions.boxes, self.params, regions.binary.shape[0])
-                                if pair not in cuts]
-        unions = [union_mask(regions.boxes, regions.masks, i, j) for i, j in pairs]
+        pairs = [Pair(i, j, "cut") for i, j in regions.cuts]
+        pairs += [Pair(i, j, "apart" if j < pieces else "stroke")
+                  for i, j in fragment_pairs(boxes, self.params, regions.binary.shape[0])
+                  if i < pieces and (i, j) not in cuts]
+        unions = [union_mask(boxes, masks, i, j) for i, j, _ in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         return Candidates(np.concatenate([regions.boxes, union_boxes]),
-                          normalize_masks(regions.masks + [mask for _, mask in unions]), pairs,
-                          [pair in cuts for pair in pairs], len(regions.masks))
+                          normalize_masks(regions.masks + [mask for _, mask in unions]), pairs, pieces)
 
     def classify(self, candidates: Candidates) -> np.ndarray:
         """Class probabilities of each candidate; the model reads only the regions that
@@ -81,8 +84,8 @@ class Recognizer:
         that are not specks beside the others."""
         pieces = candidates.pieces
         boxes, probabilities = join_fragments(candidates.boxes[:pieces], probabilities[:pieces], candidates.pairs,
-                                              candidates.boxes[pieces:], probabilities[pieces:], candidates.cut,
-                                              NOT_A_DIGIT, self.params.confidence)
+                                              candidates.boxes[pieces:], probabilities[pieces:], NOT_A_DIGIT,
+                                              self.params.confidence)
         best = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(len(best)), best]
         keep = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from livedigit import DetectionParams
-from livedigit.fragments import fragment_pairs, join_fragments, union_mask
+from livedigit.fragments import Pair, fragment_pairs, join_fragments, union_mask
 
 PARAMS = DetectionParams()
 
@@ -31,30 +31,49 @@ def test_the_union_holds_the_ink_of_both_pieces():
 def test_a_union_that_reads_as_a_digit_replaces_a_piece_that_does_not():
     boxes = np.array([[100, 100, 30, 40], [131, 95, 8, 70]])
     pieces = np.array([one_hot(10), one_hot(1, 0.95)])
-    joined_boxes, joined = join_fragments(boxes, pieces, [(0, 1)], np.array([[100, 95, 39, 70]]),
-                                          np.array([one_hot(4, 0.97)]), [False], 10, 0.6)
+    joined_boxes, joined = join_fragments(boxes, pieces, [Pair(0, 1, "apart")], np.array([[100, 95, 39, 70]]),
+                                          np.array([one_hot(4, 0.97)]), 10, 0.6)
     assert joined_boxes.tolist() == [[100, 95, 39, 70]] and joined.argmax(axis=1).tolist() == [4]
 
 
 def test_two_pieces_that_each_read_well_stay_apart():
     boxes = np.array([[100, 100, 20, 40], [122, 100, 20, 40]])
     pieces = np.array([one_hot(1), one_hot(7)])
-    joined_boxes, joined = join_fragments(boxes, pieces, [(0, 1)], np.array([[100, 100, 42, 40]]),
-                                          np.array([one_hot(4, 0.99)]), [False], 10, 0.6)
+    joined_boxes, joined = join_fragments(boxes, pieces, [Pair(0, 1, "apart")], np.array([[100, 100, 42, 40]]),
+                                          np.array([one_hot(4, 0.99)]), 10, 0.6)
     assert joined.argmax(axis=1).tolist() == [1, 7]
 
 
 def test_a_wide_digit_cut_in_two_stays_whole_when_whole_it_reads_as_well():
     halves = np.array([[100, 100, 20, 30], [120, 100, 21, 30]])  # a broad 0, 41 px wide and 30 high
     pieces = np.array([one_hot(6, 0.93), one_hot(7, 1.0)])
-    joined_boxes, joined = join_fragments(halves, pieces, [(0, 1)], np.array([[100, 100, 41, 30]]),
-                                          np.array([one_hot(0, 0.98)]), [True], 10, 0.6)
+    joined_boxes, joined = join_fragments(halves, pieces, [Pair(0, 1, "cut")], np.array([[100, 100, 41, 30]]),
+                                          np.array([one_hot(0, 0.98)]), 10, 0.6)
     assert joined_boxes.tolist() == [[100, 100, 41, 30]] and joined.argmax(axis=1).tolist() == [0]
 
 
 def test_touching_digits_cut_in_two_stay_apart_when_whole_they_read_worse():
     halves = np.array([[100, 100, 20, 30], [120, 100, 21, 30]])  # a 2 touching a 6
     pieces = np.array([one_hot(2, 0.99), one_hot(6, 0.97)])
-    joined_boxes, joined = join_fragments(halves, pieces, [(0, 1)], np.array([[100, 100, 41, 30]]),
-                                          np.array([one_hot(8, 0.9)]), [True], 10, 0.6)
+    joined_boxes, joined = join_fragments(halves, pieces, [Pair(0, 1, "cut")], np.array([[100, 100, 41, 30]]),
+                                          np.array([one_hot(8, 0.9)]), 10, 0.6)
     assert joined.argmax(axis=1).tolist() == [2, 6]
+
+
+def test_a_small_stroke_joins_the_digit_beside_it_only_when_together_they_read_better():
+    body = np.array([[100, 100, 20, 30]])  # a 5 whose flag came apart: stroke 1, beyond the regions
+    whole = np.array([[100, 92, 24, 38]])
+    joined_boxes, joined = join_fragments(body, np.array([one_hot(6, 0.7)]), [Pair(0, 1, "stroke")], whole,
+                                          np.array([one_hot(5, 0.95)]), 10, 0.6)
+    assert joined_boxes.tolist() == whole.tolist() and joined.argmax(axis=1).tolist() == [5]
+    one = np.array([one_hot(1, 0.99)])  # a 1 beside a dash that, together, look like a 7
+    joined_boxes, joined = join_fragments(body, one, [Pair(0, 1, "stroke")], whole,
+                                          np.array([one_hot(7, 0.95)]), 10, 0.6)
+    assert joined_boxes.tolist() == body.tolist() and joined.argmax(axis=1).tolist() == [1]
+
+
+def test_a_stroke_is_never_reported_alone():
+    body = np.array([[100, 100, 20, 30]])
+    joined_boxes, joined = join_fragments(body, np.array([one_hot(3)]), [Pair(0, 1, "stroke")],
+                                          np.array([[100, 92, 24, 38]]), np.array([one_hot(10)]), 10, 0.6)
+    assert joined_boxes.tolist() == body.tolist()

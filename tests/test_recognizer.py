@@ -38,7 +38,7 @@ def test_an_unchanged_or_shifted_frame_reuses_the_last_classifications(mnist):
     assert counting.crops == 0
     assert np.array_equal(first.digits, again.digits) and np.array_equal(first.boxes, again.boxes)
     moved = recognizer(np.roll(frame, 3, axis=1))
-    assert counting.crops <= 0.1 * len(first) and abs(len(moved) - len(first)) <= 3  # same ink, moved
+    assert counting.crops <= 0.2 * len(first) and abs(len(moved) - len(first)) <= 3  # same ink, moved
 
 
 def test_a_blank_page_has_no_digits(recognizer):
@@ -76,3 +76,19 @@ def test_a_zero_wider_than_a_digit_is_not_cut_in_two(mnist, recognizer):
                           interpolation=cv2.INTER_CUBIC)  # 1.6 times as wide as high
         page[100:166, 120:225] -= (wide[:, :, None].astype(np.int32) * 200 // 255).astype(np.uint8)
         assert recognizer(page).digits.tolist() == [0]
+
+
+def test_a_five_whose_flag_came_apart_is_read_whole(mnist, recognizer):
+    fives = np.flatnonzero(mnist["y_test"] == 5)[:20]
+    read = 0
+    for index in fives:
+        digit = mnist["x_test"][index]
+        ys, xs = np.nonzero(digit > 60)
+        digit = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        width = max(8, round(digit.shape[1] * 44 / digit.shape[0]))
+        five = cv2.resize(digit, (width, 44), interpolation=cv2.INTER_CUBIC)
+        five[7:11] = 0  # a gap parts the flag, too low to be a digit alone, from the body
+        page = np.full((200, 200, 3), 235, np.uint8)
+        page[60:104, 80:80 + width] -= (five[:, :, None].astype(np.int32) * 200 // 255).astype(np.uint8)
+        read += recognizer(page).digits.tolist() == [5]
+    assert read >= 18  # 13 of 20 when the flag is left out
