@@ -15,6 +15,9 @@ from .params import DetectionParams
 # Pieces closer than this fraction of the taller one's height may be one digit.
 MAX_GAP = 0.15
 MAX_PAIRS = 64
+# Pieces found apart that each read at least this confidently are two digits, whatever
+# their union reads (a 1 beside a 7 is not a 4).
+SURE = 0.9
 
 
 def union_box(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -64,33 +67,32 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
     """Replace pairs of pieces by their union where the union reads better.
 
     The union must read as a digit at `confidence` or more. Pieces found apart join when
-    the union reads nearly as confidently as either piece and one of them fails to read
-    alone. A blob cut in two stays whole when whole it reads at least as confidently as
+    one of them does not read surely alone and the union reads nearly as confidently as
+    either. A blob cut in two stays whole when whole it reads at least as confidently as
     its weaker piece (halves of a wide 0 read as a 6 and a 7). A stroke joins a piece when
     together they read more confidently than the piece alone. Strokes (indices beyond
     `boxes`) are never kept alone.
     """
-    def reading(p: np.ndarray) -> tuple[bool, float]:
-        best = int(p.argmax())
-        return best < digits and p[best] >= confidence, float(p[:digits].max())
+    def digit_confidence(p: np.ndarray) -> float:
+        return float(p[:digits].max())
 
     order = np.argsort(-union_probabilities[:, :digits].max(axis=1)) if len(pairs) else []
     used, kept_unions = set(), []
     for u in order:
         i, j, kind = pairs[u]
-        if i in used or j in used:
+        whole = union_probabilities[u]
+        if i in used or j in used or whole.argmax() >= digits or whole.max() < confidence:
             continue
-        whole_reads, whole = reading(union_probabilities[u])
-        i_reads, i_digit = reading(probabilities[i])
+        whole, first = digit_confidence(whole), digit_confidence(probabilities[i])
         if kind == "stroke":
-            better = whole > i_digit
+            better = whole > first
         else:
-            j_reads, j_digit = reading(probabilities[j])
+            second = digit_confidence(probabilities[j])
             if kind == "cut":
-                better = whole >= min(i_digit, j_digit)
+                better = whole >= min(first, second)
             else:
-                better = not (i_reads and j_reads) and whole >= 0.9 * max(i_digit, j_digit)
-        if whole_reads and better:
+                better = min(first, second) < SURE and whole >= 0.9 * max(first, second)
+        if better:
             used.update((i, j))
             kept_unions.append(u)
     keep = np.array([k not in used for k in range(len(boxes))], bool)
