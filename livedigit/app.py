@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,8 +47,11 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     meter = FpsMeter()
     tracker = Tracker() if source.sequential else None
     started = time.perf_counter()
-    with (Ahead(source, name="livedigit-decode") as frames,
-          Ahead(find_in_each(frames, recognizer.find), name="livedigit-find") as found):
+    with ExitStack() as stack:
+        # A live source keeps only its newest frame on a thread of its own; a second queue
+        # in front of it would hand out stale frames.
+        frames = source if source.threaded else stack.enter_context(Ahead(source, name="livedigit-decode"))
+        found = stack.enter_context(Ahead(find_in_each(frames, recognizer.find), name="livedigit-find"))
         for frame, regions, finding_s in found:
             frame_started = time.perf_counter()
             fps = meter.tick()

@@ -35,6 +35,7 @@ class VideoFileSource:
     """Every frame of a video file, in order."""
 
     sequential = True   # consecutive frames show the same digits: worth tracking
+    threaded = False    # frames are decoded when asked for, not ahead on a thread of its own
 
     def __init__(self, path: str):
         self.name = path
@@ -66,6 +67,7 @@ class ImageSource:
     """Still images, one frame each, sorted by name; unreadable files are skipped with a warning."""
 
     sequential = False
+    threaded = False
     fps = DEFAULT_FPS
 
     def __init__(self, spec: str, paths: list[Path]):
@@ -97,6 +99,7 @@ class LiveSource:
     """A camera or network stream read on a background thread that keeps only the newest frame."""
 
     sequential = True
+    threaded = True
 
     def __init__(self, spec: str):
         self.name = spec

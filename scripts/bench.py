@@ -66,7 +66,7 @@ class TimedSource:
 
     def __init__(self, path: Path, loops: int = 1):
         self.path, self.loops = path, loops
-        self.sequential, self.fps = True, 30.0
+        self.sequential, self.threaded, self.fps = True, False, 30.0
         self.decode_ms: list[float] = []
 
     def __iter__(self):
@@ -204,7 +204,7 @@ def soak(path: Path, recognizer: Recognizer, frames: int, folder: Path) -> None:
         """Reads memory and open files once warm (frame 1000) and at the end."""
 
         def __init__(self, inner):
-            self.inner, self.sequential, self.fps = inner, True, 30.0
+            self.inner, self.sequential, self.threaded, self.fps = inner, True, False, 30.0
 
         def __iter__(self):
             for count, frame in enumerate(self.inner):
