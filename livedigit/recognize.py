@@ -10,7 +10,6 @@ from .classify import NOT_A_DIGIT, DigitClassifier
 from .detect import Regions, find_regions
 from .detections import Detections
 from .fragments import Pair, fragment_pairs, join_fragments, union_mask
-from .normalize import normalize_masks
 from .params import DetectionParams
 from .reuse import ReadingMemory
 
@@ -18,10 +17,10 @@ from .reuse import ReadingMemory
 @dataclass(frozen=True)
 class Candidates:
     """What the model reads in a frame: its regions, then the unions of pairs of regions
-    that may be pieces of one broken digit, each as a box and a normalized crop."""
+    that may be pieces of one broken digit, each as a box and an ink mask."""
 
     boxes: np.ndarray
-    crops: np.ndarray
+    masks: list[np.ndarray]
     pairs: list[Pair]  # indices into the regions, then into the strokes beside them
     pieces: int        # the first `pieces` rows are the regions
 
@@ -72,12 +71,12 @@ class Recognizer:
         unions = [union_mask(boxes, masks, i, j) for i, j, _ in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         return Candidates(np.concatenate([regions.boxes, union_boxes]),
-                          normalize_masks(regions.masks + [mask for _, mask in unions]), pairs, pieces)
+                          regions.masks + [mask for _, mask in unions], pairs, pieces)
 
     def classify(self, candidates: Candidates) -> np.ndarray:
-        """Class probabilities of each candidate; the model reads only the regions that
-        changed since the last frame, all in one call."""
-        return self.memory.classify(candidates.boxes, candidates.crops, self.classifier)
+        """Class probabilities of each candidate; only the regions that changed since the
+        last frame are normalized and read by the model, all in one call."""
+        return self.memory.read(candidates.boxes, candidates.masks, self.classifier)
 
     def decide(self, candidates: Candidates, probabilities: np.ndarray) -> Detections:
         """Keep pieces or their unions, whichever reads better; then the confident digits

@@ -25,6 +25,7 @@ from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
 from livedigit.app import annotate, record, run
 from livedigit.classify import DigitClassifier, bucket_size
 from livedigit.detect import binarize, regions_in, to_gray
+from livedigit.normalize import normalize_masks
 from livedigit.numbers import group_numbers
 from livedigit.shipped import shipped_file
 from livedigit.sources import Frame, VideoFileSource
@@ -94,13 +95,27 @@ def end_to_end(path: Path, recognizer: Recognizer, folder: Path) -> dict:
             "p99": np.percentile(latency, 99), "digits": summary.digits / max(summary.frames, 1)}
 
 
+class TimedClassifier:
+    """The recognizer's classifier, adding up the time spent in it."""
+
+    def __init__(self, classifier):
+        self.classifier, self.num_classes, self.ms = classifier, classifier.num_classes, 0.0
+
+    def __call__(self, crops: np.ndarray) -> np.ndarray:
+        started = time.perf_counter()
+        probabilities = self.classifier(crops)
+        self.ms += (time.perf_counter() - started) * 1000
+        return probabilities
+
+
 def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]:
     """Mean milliseconds per frame of each stage, run one after another on every frame."""
     params: DetectionParams = recognizer.params
-    totals = dict.fromkeys(("decode", "threshold", "contours", "normalization", "inference",
-                            "tracking+numbers", "overlay", "JSONL", "video file"), 0.0)
+    totals = dict.fromkeys(("decode", "threshold", "contours", "candidates", "reuse check + normalization",
+                            "inference", "decision+tracking+numbers", "overlay", "JSONL", "video file"), 0.0)
     capture = cv2.VideoCapture(str(path))
     tracker = Tracker()
+    classifier, recognizer.classifier = recognizer.classifier, TimedClassifier(recognizer.classifier)
     frames = 0
     with JsonlSink(folder / "stages.jsonl") as jsonl, VideoSink(folder / "stages.mp4", 30.0) as video:
         while True:
@@ -113,11 +128,13 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             marks.append(time.perf_counter())
             regions = regions_in(binary, params)
             marks.append(time.perf_counter())
-            candidates = recognizer.candidates(regions)  # broken-digit unions, normalized crops
+            candidates = recognizer.candidates(regions)  # with the unions of broken-digit pieces
             marks.append(time.perf_counter())
-            detections = recognizer.decide(candidates, recognizer.classify(candidates))
-            marks.append(time.perf_counter())
-            detections = tracker.update(detections)
+            model_ms = recognizer.classifier.ms
+            probabilities = recognizer.classify(candidates)
+            model_ms = recognizer.classifier.ms - model_ms
+            marks += [time.perf_counter() - model_ms / 1000, time.perf_counter()]
+            detections = tracker.update(recognizer.decide(candidates, probabilities))
             numbers = group_numbers(detections)
             marks.append(time.perf_counter())
             frame = Frame(frames, image, str(path))
@@ -130,6 +147,7 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             for name, start, end in zip(totals, marks[:-1], marks[1:]):
                 totals[name] += (end - start) * 1000
             frames += 1
+    recognizer.classifier = classifier
     return {name: total / frames for name, total in totals.items()}
 
 
@@ -146,7 +164,7 @@ def sample_crops(path: Path, recognizer: Recognizer, frames: int = 5) -> list[np
     batches = []
     for _ in range(frames):
         image = capture.read()[1]
-        batches.append(recognizer.candidates(recognizer.find(image)).crops)
+        batches.append(normalize_masks(recognizer.candidates(recognizer.find(image)).masks))
     return batches
 
 

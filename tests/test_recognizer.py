@@ -37,8 +37,12 @@ def test_an_unchanged_or_shifted_frame_reuses_the_last_classifications(mnist):
     again = recognizer(frame.copy())
     assert counting.crops == 0
     assert np.array_equal(first.digits, again.digits) and np.array_equal(first.boxes, again.boxes)
-    moved = recognizer(np.roll(frame, 3, axis=1))
-    assert counting.crops <= 0.2 * len(first) and abs(len(moved) - len(first)) <= 3  # same ink, moved
+    unsure = np.count_nonzero(recognizer.memory.probabilities.max(axis=1) < 0.98)
+    moved = recognizer(np.roll(frame, 3, axis=1))  # the same ink, 3 px to the right
+    # What was read surely is not read again, but for a few thin 1s whose boxes no longer
+    # overlap enough and the ink the roll brings in at the left edge.
+    assert counting.crops <= unsure + 5
+    assert abs(len(moved) - len(first)) <= 3
 
 
 def test_a_blank_page_has_no_digits(recognizer):
