@@ -59,6 +59,19 @@ def wait_for_file(path, timeout=20):
     return path.exists()
 
 
+def wait_for_profile(path, accepts, timeout=20):
+    """The profile saved at `path` once `accepts` says it is the expected one, or the last read."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            params = load_profile(path)
+        except Exception:  # not written yet, or being written
+            params = None
+        if (params is not None and accepts(params)) or time.monotonic() > deadline:
+            return params
+        time.sleep(0.2)
+
+
 def test_tune_shows_its_windows_saves_the_profile_on_s_and_quits_on_q(display, clip, tmp_path):
     profile = tmp_path / "desk.json"
     process = start_tuning(display, clip[0], profile)
@@ -123,19 +136,15 @@ def test_r_resets_and_a_auto_calibrates(display, clip, tmp_path):
     try:
         video = wait_for_window(display, "livedigit")
         press(display, video, "r")
-        time.sleep(0.3)
         press(display, video, "s")
-        time.sleep(1.0)
-        assert load_profile(profile) == DetectionParams()
+        assert wait_for_profile(profile, lambda params: params == DetectionParams()) == DetectionParams()
         press(display, video, "a")
-        time.sleep(0.3)
         press(display, video, "s")
-        time.sleep(1.0)
+        calibrated = wait_for_profile(profile, lambda params: params != DetectionParams())
         press(display, video, "q")
         process.communicate(timeout=20)
     finally:
         process.kill()
-    calibrated = load_profile(profile)
     assert calibrated.threshold == DetectionParams().threshold  # the method in use is kept
     assert calibrated.block_size % 2 == 1 and 8 <= calibrated.c <= 60
     assert calibrated != DetectionParams()
