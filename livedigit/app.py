@@ -55,9 +55,9 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
         for frame, regions, finding_s in found:
             frame_started = time.perf_counter()
             fps = meter.tick()
-            detections = recognizer.read(regions)
+            detections, unsure = recognizer.read_unsure(regions)
             if tracker:
-                detections = tracker.update(detections)
+                detections = tracker.update(detections, unsure)
             numbers = group_numbers(detections)
             # drawing costs time: only when someone sees or records it
             annotated = annotate(frame, detections, numbers, fps) if video or window else None

@@ -54,10 +54,15 @@ class Recognizer:
     def read(self, regions: Regions) -> Detections:
         """The digits among the regions; regions and possible broken-digit pairs go through
         the model together, in one batch."""
+        return self.read_unsure(regions)[0]
+
+    def read_unsure(self, regions: Regions) -> tuple[Detections, Detections]:
+        """The digits among the regions, and those read with too little confidence to report
+        (see `sort_out`)."""
         if not regions.masks:
-            return Detections()
+            return Detections(), Detections()
         candidates = self.candidates(regions)
-        return self.decide(candidates, self.classify(candidates))
+        return self.sort_out(candidates, self.classify(candidates))
 
     def candidates(self, regions: Regions) -> Candidates:
         pieces = len(regions.masks)
@@ -79,20 +84,33 @@ class Recognizer:
         return self.memory.read(candidates.boxes, candidates.masks, self.classifier)
 
     def decide(self, candidates: Candidates, probabilities: np.ndarray) -> Detections:
+        """The confident digits among the candidates."""
+        return self.sort_out(candidates, probabilities)[0]
+
+    def sort_out(self, candidates: Candidates, probabilities: np.ndarray) -> tuple[Detections, Detections]:
         """Keep pieces or their unions, whichever reads better; then the confident digits
-        that are not specks beside the others."""
+        that are not specks beside the others, and apart the digits read unsurely (at
+        least UNSURE), which may only continue a digit tracked in earlier frames."""
         pieces = candidates.pieces
         boxes, probabilities = join_fragments(candidates.boxes[:pieces], probabilities[:pieces], candidates.pairs,
                                               candidates.boxes[pieces:], probabilities[pieces:], NOT_A_DIGIT,
                                               self.params.confidence)
         best = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(len(best)), best]
-        keep = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)
-        keep[keep] = ~specks(boxes[keep, 3])
-        return Detections(boxes[keep].astype(np.int32), best[keep].astype(np.int32),
-                          confidences[keep].astype(np.float32))
+        digit = best < NOT_A_DIGIT
+        sure = digit & (confidences >= self.params.confidence)
+        sure[sure] = ~specks(boxes[sure, 3])
+        unsure = digit & (confidences >= UNSURE) & (confidences < self.params.confidence)
+
+        def chosen(rows: np.ndarray) -> Detections:
+            return Detections(boxes[rows].astype(np.int32), best[rows].astype(np.int32),
+                              confidences[rows].astype(np.float32))
+
+        return chosen(sure), chosen(unsure)
 
 
+# A digit read this confidently, though not enough to report it, still continues its track.
+UNSURE = 0.3
 # A digit this much smaller than the typical large digit of its frame is a speck of dirt,
 # paper grain or a pen mark, however confidently it reads.
 SPECK_RATIO = 0.2

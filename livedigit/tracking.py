@@ -37,11 +37,25 @@ class Tracker:
         self.velocity = np.zeros(2)
         self.next_id = 0
 
-    def update(self, detections: Detections) -> Detections:
-        """The same detections with track ids, smoothed labels, confidences and boxes."""
+    def update(self, detections: Detections, unsure: Detections | None = None) -> Detections:
+        """The same detections with track ids, smoothed labels, confidences and boxes.
+
+        `unsure` readings (a confidence too low to report a digit) continue a track that
+        reads the same digit: a stroke blurred or cut for a frame does not drop the digit.
+        """
         boxes = detections.boxes.astype(np.float64)
         self._follow_camera(boxes)
         rows = self._match(boxes)
+        if unsure is not None and len(unsure) and len(self.ids):
+            free = np.ones(len(self.ids), bool)
+            free[rows[rows >= 0]] = False
+            continued = self._match(unsure.boxes.astype(np.float64), free & self._agree(unsure.digits))
+            kept = continued >= 0
+            detections = Detections(np.concatenate([detections.boxes, unsure.boxes[kept]]),
+                                    np.concatenate([detections.digits, unsure.digits[kept]]),
+                                    np.concatenate([detections.confidences, unsure.confidences[kept]]))
+            boxes = detections.boxes.astype(np.float64)
+            rows = np.concatenate([rows, continued[kept]])
         rows[rows < 0] = self._start(boxes[rows < 0])
         self._observe(rows, boxes, detections.digits, detections.confidences)
         digits, confidences = self._labels(rows)
@@ -59,12 +73,20 @@ class Tracker:
         self.boxes[:, :2] += self.velocity
         self.last[:, :2] += self.velocity
 
-    def _match(self, boxes: np.ndarray) -> np.ndarray:
-        """The track row of each detection, greedily by overlap; -1 where none overlaps enough."""
+    def _agree(self, digits: np.ndarray) -> np.ndarray:
+        """(detections, tracks) bool: the track's label is the detection's digit."""
+        labels, _ = self._labels(np.arange(len(self.ids)))
+        return digits[:, None] == labels[None, :]
+
+    def _match(self, boxes: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
+        """The track row of each detection, greedily by overlap; -1 where none overlaps enough
+        (or none of the `allowed` (detections, tracks) pairs does)."""
         rows = np.full(len(boxes), -1)
         if not len(boxes) or not len(self.ids):
             return rows
         overlaps = iou(boxes, self.last)
+        if allowed is not None:
+            overlaps[~np.broadcast_to(allowed, overlaps.shape)] = 0
         detection, track = np.nonzero(overlaps >= self.min_iou)
         order = np.argsort(-overlaps[detection, track], kind="stable")
         taken = set()

@@ -30,6 +30,20 @@ def test_a_one_frame_misreading_does_not_flicker_the_label():
     assert labels == [7, 7, 7, 7]
 
 
+def test_an_unsure_reading_continues_a_track_of_the_same_digit_but_starts_none():
+    tracker = Tracker()
+    first = tracker.update(detections([[100, 50, 20, 30]], [7], [0.95]))
+    blurred = tracker.update(Detections(), unsure=detections([[101, 50, 20, 30]], [7], [0.4]))
+    assert blurred.digits.tolist() == [7] and blurred.tracks.tolist() == first.tracks.tolist()
+    assert len(tracker.update(Detections(), unsure=detections([[300, 50, 20, 30]], [4], [0.4]))) == 0
+
+
+def test_an_unsure_reading_of_another_digit_does_not_continue_a_track():
+    tracker = Tracker()
+    tracker.update(detections([[100, 50, 20, 30]], [7], [0.95]))
+    assert len(tracker.update(Detections(), unsure=detections([[100, 50, 20, 30]], [1], [0.5]))) == 0
+
+
 def test_a_digit_seen_again_after_leaving_gets_a_new_track():
     tracker = Tracker(max_missed=2)
     first = tracker.update(detections([[100, 50, 20, 30]], [5])).tracks[0]
