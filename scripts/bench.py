@@ -134,7 +134,7 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             probabilities = recognizer.classify(candidates)
             model_ms = recognizer.classifier.ms - model_ms
             marks += [time.perf_counter() - model_ms / 1000, time.perf_counter()]
-            detections = tracker.update(recognizer.decide(candidates, probabilities))
+            detections = tracker.update(*recognizer.sort_out(candidates, probabilities))
             numbers = group_numbers(detections)
             marks.append(time.perf_counter())
             frame = Frame(frames, image, str(path))
