@@ -278,9 +278,11 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     outlines = contour_depths(parents) % 2 == 0
     candidates = outlines & sized_like_digits(boxes, binary.shape, params)
     candidates &= ~encloses(candidates & is_narrow(boxes, params), parents)
-    candidates[candidates] = clutter(binary, boxes[candidates]) <= MAX_CLUTTER
-    strokes = np.flatnonzero(outlines & sized_like_strokes(boxes, binary.shape, params))
-    strokes = strokes[clutter(binary, boxes[strokes]) <= MAX_CLUTTER]
+    strokes = outlines & sized_like_strokes(boxes, binary.shape, params)
+    on_clear_paper = candidates | strokes
+    on_clear_paper[on_clear_paper] = clutter(binary, boxes[on_clear_paper]) <= MAX_CLUTTER
+    candidates &= on_clear_paper
+    strokes = np.flatnonzero(strokes & on_clear_paper)
     kept_boxes, masks, cuts = [], [], []
     for index in np.flatnonzero(candidates):
         blob = ink_mask(binary, contours[index], boxes[index])
