@@ -284,11 +284,12 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     candidates &= on_clear_paper
     strokes = np.flatnonzero(strokes & on_clear_paper)
     kept_boxes, masks, cuts = [], [], []
-    for index in np.flatnonzero(candidates):
-        blob = ink_mask(binary, contours[index], boxes[index])
-        for piece_box, piece in without_underline(blob, boxes[index], params):
+    box_list = boxes.tolist()  # plain ints: this loop runs per candidate, numpy scalars are slow
+    for index in np.flatnonzero(candidates).tolist():
+        blob = ink_mask(binary, contours[index], box_list[index])
+        for piece_box, piece in without_underline(blob, box_list[index], params):
             parts = [(box, mask) for box, mask in split_touching(piece, piece_box, params)
-                     if box[3] >= params.min_height and np.count_nonzero(mask) >= params.min_fill * box[2] * box[3]]
+                     if box[3] >= params.min_height and cv2.countNonZero(mask) >= params.min_fill * box[2] * box[3]]
             if len(parts) == 2:
                 cuts.append((len(masks), len(masks) + 1))
             kept_boxes.extend(box for box, _ in parts)
