@@ -52,24 +52,32 @@ def start_tuning(display, clip, profile):
                             stderr=subprocess.PIPE, text=True)
 
 
-def wait_for_file(path, timeout=20):
+def press_until(display, window, keys, done, timeout=30):
+    """Press the keys, in order, until `done()` says they took effect: a key sent while the
+    window is still settling can be lost, and pressing again does no harm."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not path.exists():
-        time.sleep(0.2)
-    return path.exists()
+    while time.monotonic() < deadline:
+        for key in keys:
+            press(display, window, key)
+        polled_until = min(time.monotonic() + 2.0, deadline)
+        while time.monotonic() < polled_until:
+            if done():
+                return True
+            time.sleep(0.2)
+    return False
 
 
-def wait_for_profile(path, accepts, timeout=20):
-    """The profile saved at `path` once `accepts` says it is the expected one, or the last read."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            params = load_profile(path)
-        except Exception:  # not written yet, or being written
-            params = None
-        if (params is not None and accepts(params)) or time.monotonic() > deadline:
-            return params
-        time.sleep(0.2)
+def saved(path):
+    """The profile saved at `path`, or None while there is none (or it is being written)."""
+    try:
+        return load_profile(path)
+    except Exception:
+        return None
+
+
+def quit_tuning(display, window, process):
+    assert press_until(display, window, ["q"], lambda: process.poll() is not None)
+    return process.communicate(timeout=20)
 
 
 def test_tune_shows_its_windows_saves_the_profile_on_s_and_quits_on_q(display, clip, tmp_path):
@@ -79,10 +87,8 @@ def test_tune_shows_its_windows_saves_the_profile_on_s_and_quits_on_q(display, c
         video = wait_for_window(display, "livedigit")
         wait_for_window(display, "livedigit mask")
         wait_for_window(display, "livedigit controls")
-        press(display, video, "s")
-        assert wait_for_file(profile)
-        press(display, video, "q")
-        stdout, stderr = process.communicate(timeout=20)
+        assert press_until(display, video, ["s"], profile.exists)
+        stdout, stderr = quit_tuning(display, video, process)
     finally:
         process.kill()
     assert process.returncode == 0, stderr
@@ -113,10 +119,8 @@ def test_a_moved_trackbar_changes_the_saved_profile_and_the_detections(display, 
         xdotool(display, "click", "1")
         xdotool(display, "key", "End")
         time.sleep(1.0)
-        press(display, video, "s")
-        assert wait_for_file(profile)
-        press(display, video, "q")
-        process.communicate(timeout=20)
+        assert press_until(display, video, ["s"], profile.exists)
+        quit_tuning(display, video, process)
     finally:
         process.kill()
     tuned = load_profile(profile)
@@ -135,14 +139,10 @@ def test_r_resets_and_a_auto_calibrates(display, clip, tmp_path):
     process = start_tuning(display, clip[0], profile)
     try:
         video = wait_for_window(display, "livedigit")
-        press(display, video, "r")
-        press(display, video, "s")
-        assert wait_for_profile(profile, lambda params: params == DetectionParams()) == DetectionParams()
-        press(display, video, "a")
-        press(display, video, "s")
-        calibrated = wait_for_profile(profile, lambda params: params != DetectionParams())
-        press(display, video, "q")
-        process.communicate(timeout=20)
+        assert press_until(display, video, ["r", "s"], lambda: saved(profile) == DetectionParams())
+        assert press_until(display, video, ["a", "s"], lambda: saved(profile) not in (None, DetectionParams()))
+        calibrated = saved(profile)
+        quit_tuning(display, video, process)
     finally:
         process.kill()
     assert calibrated.threshold == DetectionParams().threshold  # the method in use is kept
