@@ -83,10 +83,6 @@ class Recognizer:
         last frame are normalized and read by the model, all in one call."""
         return self.memory.read(candidates.boxes, candidates.masks, self.classifier)
 
-    def decide(self, candidates: Candidates, probabilities: np.ndarray) -> Detections:
-        """The confident digits among the candidates."""
-        return self.sort_out(candidates, probabilities)[0]
-
     def sort_out(self, candidates: Candidates, probabilities: np.ndarray) -> tuple[Detections, Detections]:
         """Keep pieces or their unions, whichever reads better; then the confident digits
         that are not specks beside the others, and apart the digits read unsurely (at
