@@ -80,10 +80,10 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
     used, kept_unions = set(), []
     for u in order:
         i, j, kind = pairs[u]
-        whole = union_probabilities[u]
-        if i in used or j in used or whole.argmax() >= digits or whole.max() < confidence:
+        union = union_probabilities[u]
+        if i in used or j in used or union.argmax() >= digits or union.max() < confidence:
             continue
-        whole, first = digit_confidence(whole), digit_confidence(probabilities[i])
+        whole, first = digit_confidence(union), digit_confidence(probabilities[i])
         if kind == "stroke":
             better = whole > first
         else:
