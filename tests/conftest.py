@@ -28,6 +28,19 @@ def recognizer():
     return Recognizer()
 
 
+class CountingClassifier:
+    """Wraps the real classifier and counts its calls and the crops it saw."""
+
+    def __init__(self, classifier):
+        self.classifier, self.calls, self.crops = classifier, 0, 0
+        self.num_classes = classifier.num_classes
+
+    def __call__(self, crops):
+        self.calls += 1
+        self.crops += len(crops)
+        return self.classifier(crops)
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """`python -m livedigit ARGS` headless, as a user would run it."""
     environment = {k: v for k, v in os.environ.items() if k != "DISPLAY"}

@@ -5,18 +5,7 @@ import numpy as np
 from livedigit import Recognizer
 from livedigit.synthetic import make_clip, preset
 
-
-class CountingClassifier:
-    """Wraps the real classifier and counts its calls and the crops it saw."""
-
-    def __init__(self, classifier):
-        self.classifier, self.calls, self.crops = classifier, 0, 0
-        self.num_classes = classifier.num_classes
-
-    def __call__(self, crops):
-        self.calls += 1
-        self.crops += len(crops)
-        return self.classifier(crops)
+from conftest import CountingClassifier
 
 
 def test_all_crops_of_a_frame_go_through_the_model_in_one_call(mnist, recognizer):

@@ -4,17 +4,7 @@ import pytest
 
 from livedigit.reuse import ReadingMemory, signatures
 
-
-class CountingClassifier:
-    """The real classifier, counting the crops it is given."""
-
-    def __init__(self, classifier):
-        self.classifier, self.crops = classifier, 0
-        self.num_classes = classifier.num_classes
-
-    def __call__(self, crops):
-        self.crops += len(crops)
-        return self.classifier(crops)
+from conftest import CountingClassifier
 
 
 @pytest.fixture
