@@ -52,8 +52,7 @@ class ReadingMemory:
     """The regions of the last frame: boxes, masks, the signatures of the ink that was read,
     and the readings."""
 
-    def __init__(self, max_change: float = MAX_CHANGE):
-        self.max_change = max_change
+    def __init__(self):
         self.boxes = np.zeros((0, 4), np.int32)
         self.masks: list[np.ndarray] = []
         self.signatures = np.zeros((0, SIGNATURE_SIZE, SIGNATURE_SIZE), np.float32)
@@ -74,7 +73,7 @@ class ReadingMemory:
         sizes = boxes[:, 2:] / np.maximum(self.boxes[nearest, 2:], 1)
         similar_size = ((sizes >= 1 / MAX_GROWTH) & (sizes <= MAX_GROWTH)).all(axis=1)
         alike = ((overlaps[np.arange(len(boxes)), nearest] >= MIN_OVERLAP) & similar_size & confident
-                 & (change <= self.max_change))
+                 & (change <= MAX_CHANGE))
         return np.where(unchanged | alike, nearest, -1)
 
     def read(self, boxes: np.ndarray, masks: list[np.ndarray], classifier: Classifier) -> np.ndarray:
