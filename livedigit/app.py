@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass
 
 import numpy as np
 
-from .ahead import Ahead, find_in_each
+from .ahead import find_ahead
 from .annotate import FpsMeter, draw_detections, draw_numbers, draw_status, to_bgr
 from .detections import Detections
 from .numbers import Number, group_numbers
@@ -46,21 +45,19 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     summary = RunSummary()
     meter = FpsMeter()
     tracker = Tracker() if source.sequential else None
-    started = time.perf_counter()
-    with ExitStack() as stack:
-        # A live source keeps only its newest frame on a thread of its own; a second queue
-        # in front of it would hand out stale frames.
-        frames = source if source.threaded else stack.enter_context(Ahead(source, name="livedigit-decode"))
-        found = stack.enter_context(Ahead(find_in_each(frames, recognizer.find), name="livedigit-find"))
+    started = None
+    drawn = bool(video or window)  # drawing costs time: only when someone sees or records it
+    with find_ahead(source, recognizer.params, with_images=drawn) as found:
         for frame, regions, finding_s in found:
             frame_started = time.perf_counter()
+            if started is None:  # start-up (opening the source, starting a process) is not counted
+                started = frame_started - finding_s
             fps = meter.tick()
             detections, unsure = recognizer.read_unsure(regions)
             if tracker:
                 detections = tracker.update(detections, unsure)
             numbers = group_numbers(detections)
-            # drawing costs time: only when someone sees or records it
-            annotated = annotate(frame, detections, numbers, fps) if video or window else None
+            annotated = annotate(frame, detections, numbers, fps) if drawn else None
             time_ms = (finding_s + time.perf_counter() - frame_started) * 1000
             record(frame, time_ms, detections, numbers, annotated, jsonl, video)
             summary.frames += 1
@@ -69,5 +66,5 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
                 break
             if (max_frames and summary.frames >= max_frames) or (signals and signals.received):
                 break
-    summary.seconds = time.perf_counter() - started
+    summary.seconds = time.perf_counter() - started if started else 0.0
     return summary

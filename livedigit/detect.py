@@ -16,7 +16,10 @@ class Regions:
 
     boxes: np.ndarray
     masks: list[np.ndarray]
-    binary: np.ndarray  # the thresholded frame the regions were cut from (ink = 255)
+    frame_height: int
+    # The thresholded frame the regions were cut from (ink = 255), shown while tuning; left
+    # out where regions found in another process are sent to the main one.
+    binary: np.ndarray | None = None
     # Index pairs of regions cut from one blob a little wider than a digit: two touching
     # digits, or one wide digit (a broad 0) that should stay whole.
     cuts: list[tuple[int, int]] = field(default_factory=list)
@@ -45,7 +48,9 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
     if params.threshold == "background":
         paper, off_page = paper_brightness(gray, params.window)
         darkness = cv2.subtract(paper, gray)
-        binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c)) & ~off_page
+        binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
+        if off_page is not None:
+            binary &= ~off_page
         binary = remove_ruled_lines(binary) & stroke_cores(darkness)
     else:
         if params.threshold == "otsu":
@@ -67,9 +72,10 @@ BACKGROUND_SIDE = 96
 OFF_PAGE = 0.4
 
 
-def paper_brightness(gray: np.ndarray, window_percent: int) -> tuple[np.ndarray, np.ndarray]:
+def paper_brightness(gray: np.ndarray, window_percent: int) -> tuple[np.ndarray, np.ndarray | None]:
     """The brightness the paper would have under each pixel without ink, and where the
-    frame shows no paper at all (a dark table, wall or door around the page).
+    frame shows no paper at all (a dark table, wall or door around the page), or None
+    where it shows paper throughout.
 
     A median over a wide window (a percentage of the frame) ignores strokes of any width
     and keeps the sharp edges of shadows; it runs on a small copy of the frame. Around
@@ -86,10 +92,12 @@ def paper_brightness(gray: np.ndarray, window_percent: int) -> tuple[np.ndarray,
     background = cv2.medianBlur(small, min(window, 255))
     brightest_paper = np.searchsorted(np.cumsum(np.bincount(background.ravel(), minlength=256)),
                                       0.9 * background.size)  # the 90th percentile, from a histogram
+    paper = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     off_page = (background < OFF_PAGE * brightest_paper).astype(np.uint8) * 255
+    if not off_page.any():
+        return paper, None
     off_page = cv2.dilate(off_page, np.ones((3, 3), np.uint8))
-    return (cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR),
-            cv2.resize(off_page, (w, h), interpolation=cv2.INTER_NEAREST))
+    return paper, cv2.resize(off_page, (w, h), interpolation=cv2.INTER_NEAREST)
 
 
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
@@ -280,7 +288,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     blobs as wide as several digits are split between them."""
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
-        return Regions(np.zeros((0, 4), np.int32), [], binary)
+        return Regions(np.zeros((0, 4), np.int32), [], binary.shape[0], binary)
     parents = hierarchy[0, :, 3]
     boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
     outlines = contour_depths(parents) % 2 == 0
@@ -302,7 +310,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
                 cuts.append((len(masks), len(masks) + 1))
             kept_boxes.extend(box for box, _ in parts)
             masks.extend(mask for _, mask in parts)
-    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary, cuts, boxes[strokes],
+    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary.shape[0], binary, cuts, boxes[strokes],
                    [ink_mask(binary, contours[index], boxes[index]) for index in strokes])
 
 
@@ -313,7 +321,7 @@ MAX_CLUTTER = 0.15
 
 def clutter(binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Fraction of ink in the ring around each box, a quarter of the box's height wide."""
-    ink = cv2.integral(binary // 255)
+    ink = cv2.integral(binary)  # sums of 255 per inked pixel
     height, width = binary.shape
     x, y, w, h = boxes.T.astype(np.int64)
     margin = np.round(h / 4).astype(np.int64)
@@ -324,7 +332,7 @@ def clutter(binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         return ink[bottom, right] - ink[top, right] - ink[bottom, left] + ink[top, left]
 
     ring = ink_in(x0, y0, x1, y1) - ink_in(x, y, x + w, y + h)
-    return ring / np.maximum((x1 - x0) * (y1 - y0) - w * h, 1)
+    return ring / 255 / np.maximum((x1 - x0) * (y1 - y0) - w * h, 1)
 
 
 # Blobs up to this many times wider than a digit may be touching digits; wider ones are not.

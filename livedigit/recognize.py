@@ -71,7 +71,7 @@ class Recognizer:
         cuts = set(regions.cuts)
         pairs = [Pair(i, j, "cut") for i, j in regions.cuts]
         pairs += [Pair(i, j, "apart" if j < pieces else "stroke")
-                  for i, j in fragment_pairs(boxes, self.params, regions.binary.shape[0])
+                  for i, j in fragment_pairs(boxes, self.params, regions.frame_height)
                   if i < pieces and (i, j) not in cuts]
         unions = [union_mask(boxes, masks, i, j) for i, j, _ in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)

@@ -27,7 +27,7 @@ RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
 @dataclass(frozen=True)
 class Frame:
     index: int          # 0-based index in the source
-    image: np.ndarray
+    image: np.ndarray | None  # None where a frame decoded in another process is not drawn
     source: str         # the image file for image inputs, else the source string
 
 
@@ -36,6 +36,7 @@ class VideoFileSource:
 
     sequential = True   # consecutive frames show the same digits: worth tracking
     threaded = False    # frames are decoded when asked for, not ahead on a thread of its own
+    reopenable = True   # another process can open it again and read the same frames
 
     def __init__(self, path: str):
         self.name = path
@@ -48,6 +49,10 @@ class VideoFileSource:
         if not ok:
             self.close()
             raise InputError(f"source {path}: no frame could be decoded")
+
+    def __reduce__(self):
+        """Pickled as the recipe to open the file again, in another process."""
+        return type(self), (self.name,)
 
     def __iter__(self) -> Iterator[Frame]:
         image, index = self.first, 0
@@ -68,6 +73,7 @@ class ImageSource:
 
     sequential = False
     threaded = False
+    reopenable = False
     fps = DEFAULT_FPS
 
     def __init__(self, spec: str, paths: list[Path]):
@@ -100,6 +106,7 @@ class LiveSource:
 
     sequential = True
     threaded = True
+    reopenable = False
 
     def __init__(self, spec: str):
         self.name = spec
