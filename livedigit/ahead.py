@@ -1,137 +1,113 @@
-"""Find each frame's regions a frame ahead of reading them: in a process of its own for
-video files, on a background thread for cameras and streams.
+"""Find each frame's regions a frame ahead of reading them, in a process of its own.
 
-Decoding and finding regions (thresholds, contours) take about half of the work a frame
-needs; reading the regions (normalization, the model, tracking, sinks) the other half.
-Run side by side, the two halves keep both cores of a two-core machine busy. Python's
-GIL lets threads overlap only while OpenCV runs; processes overlap all the time.
+Thresholds and contours take about half of the work a frame needs; reading the regions
+(normalization, the model, tracking, sinks) the other half. Run side by side in two
+processes, the halves keep both cores of a two-core machine busy, which threads would
+not: Python's GIL lets them overlap only while OpenCV runs.
+
+The main process decodes each frame and hands its grey image over through shared
+memory; regions come back through a pipe.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
-import queue
 import signal
-import sys
-import threading
 import time
+from collections import OrderedDict
 from dataclasses import replace
-from functools import partial
-from typing import Callable, Generic, Iterable, Iterator, TypeVar
+from multiprocessing.shared_memory import SharedMemory
+from typing import Iterable, Iterator
 
 import cv2
 import numpy as np
 
-from .detect import Regions, find_regions
+from .detect import Regions, binarize, regions_in, to_gray
 from .errors import InputError
 from .params import DetectionParams
 from .sources import Frame
 
-Item = TypeVar("Item")
 FoundFrame = tuple[Frame, Regions, float]  # the frame, its regions, seconds spent finding them
-# The threads make many short OpenCV calls. With Python's default 5 ms switch interval a
-# thread that wants the GIL back often waits out another's whole interval; 0.2 ms lets
-# them overlap (measured: 100 -> 150 frames a second at 640x480).
-SWITCH_INTERVAL_S = 0.0002
-
-
-class Ahead(Generic[Item]):
-    """Iterates `items` on a background thread, at most `depth` items ahead of the consumer,
-    so the frames of a live source do not go stale.
-
-    An error raised while producing an item is raised where the items are consumed.
-    """
-
-    def __init__(self, items: Iterable[Item], depth: int = 1, name: str = "livedigit-ahead"):
-        self.ready: queue.Queue = queue.Queue(maxsize=depth)
-        self.stopped = threading.Event()
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        self.thread = threading.Thread(target=self._produce, args=(items,), name=name, daemon=True)
-        self.thread.start()
-
-    def _produce(self, items: Iterable[Item]) -> None:
-        try:
-            for item in items:
-                if not self._hand_over(item):
-                    return
-        except BaseException as error:  # handed to the consumer, which raises it
-            self._hand_over(error)
-            return
-        self._hand_over(None)
-
-    def _hand_over(self, item) -> bool:
-        """Queue the item once there is room; False when the consumer stopped first."""
-        while not self.stopped.is_set():
-            try:
-                self.ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                pass
-        return False
-
-    def __iter__(self) -> Iterator[Item]:
-        while (item := self.ready.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join(timeout=1.0)
-        sys.setswitchinterval(self.switch_interval)
-
-    def __enter__(self) -> "Ahead[Item]":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def find_in_each(frames: Iterable[Frame], find: Callable[[np.ndarray], Regions]) -> Iterator[FoundFrame]:
-    """Each frame with its regions and the time it took to find them."""
-    for frame in frames:
-        started = time.perf_counter()
-        regions = find(frame.image)
-        yield frame, regions, time.perf_counter() - started
+# Frames handed over and not yet read back: the process finds one while the main
+# process reads the one before it. A live source's frame is at most this many old.
+IN_FLIGHT = 2
 
 
 class FindingProcess:
-    """Decodes a reopenable source and finds its frames' regions in a process of its own.
+    """Finds the regions of frames in a process of its own, in order, `IN_FLIGHT` at a time.
 
-    The source is opened again in that process. Regions arrive without the thresholded
-    frame, and frames without their image unless `with_images` (for drawing). An error
-    raised in the process is raised where the frames are consumed.
+    An error raised in the process is raised where the frames are consumed.
     """
 
-    def __init__(self, source, params: DetectionParams, with_images: bool):
-        self.source_name = source.name
+    def __init__(self, params: DetectionParams):
         context = multiprocessing.get_context("spawn")  # a fork would copy the model and its threads
-        self.results, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=find_in_process, args=(source, params, with_images, sender),
+        self.pipe, far_end = context.Pipe()
+        self.process = context.Process(target=find_in_process, args=(params, far_end),
                                        name="livedigit-find", daemon=True)
         self.process.start()
-        sender.close()  # the process holds its own end; at its exit, recv() sees the end of the pipe
+        far_end.close()  # the process holds its own end; when it dies, recv() sees the end of the pipe
+        self.slots: list[SharedMemory | None] = [None] * IN_FLIGHT
 
-    def __iter__(self) -> Iterator[FoundFrame]:
+    def find_in_each(self, frames: Iterable[Frame]) -> Iterator[FoundFrame]:
+        """Each frame with its regions and the time it took to find them."""
+        frames = iter(frames)
+        in_flight: list[Frame] = []
+        handed_over = 0
         while True:
-            try:
-                item = self.results.recv()
-            except EOFError:  # the process died without a word: killed, or crashed in a decoder
-                self.process.join(timeout=1.0)
-                raise InputError(f"source {self.source_name}: reading stopped, the finding process ended "
-                                 f"with exit code {self.process.exitcode}") from None
-            if item is None:
+            # frame n goes through slot n % IN_FLIGHT, free again once frame n - IN_FLIGHT is back
+            while len(in_flight) < IN_FLIGHT and (frame := next(frames, None)) is not None:
+                self._hand_over(frame, handed_over % IN_FLIGHT)
+                in_flight.append(frame)
+                handed_over += 1
+            if not in_flight:
                 return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+            regions, seconds = self._receive()
+            yield in_flight.pop(0), regions, seconds
+
+    def _hand_over(self, frame: Frame, slot: int) -> None:
+        gray = to_gray(frame.image)
+        memory = self.slots[slot]
+        if memory is None or memory.size < gray.nbytes:
+            self._release(slot)
+            memory = self.slots[slot] = SharedMemory(create=True, size=gray.nbytes)
+        np.copyto(np.ndarray(gray.shape, np.uint8, memory.buf), gray)
+        try:
+            self.pipe.send((memory.name, gray.shape))
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._ended() from None
+
+    def _receive(self) -> tuple[Regions, float]:
+        try:
+            item = self.pipe.recv()
+        except (EOFError, ConnectionResetError):
+            raise self._ended() from None
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def _ended(self) -> InputError:
+        """The error for a process that died without a word: killed, or out of memory."""
+        self.process.join(timeout=1.0)
+        return InputError(f"finding regions stopped: its process ended with exit code {self.process.exitcode}")
+
+    def _release(self, slot: int) -> None:
+        if self.slots[slot] is not None:
+            self.slots[slot].close()
+            self.slots[slot].unlink()
+            self.slots[slot] = None
 
     def close(self) -> None:
-        self.results.close()  # a process still sending stops at its next frame
+        try:
+            self.pipe.send(None)
+        except OSError:  # the process is gone already
+            pass
         self.process.join(timeout=2.0)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join()
+        self.pipe.close()
+        for slot in range(IN_FLIGHT):
+            self._release(slot)
 
     def __enter__(self) -> "FindingProcess":
         return self
@@ -140,27 +116,54 @@ class FindingProcess:
         self.close()
 
 
-def find_in_process(source, params: DetectionParams, with_images: bool, results) -> None:
-    """The finding process's work: every frame's regions, sent in order, then None."""
+def find_in_process(params: DetectionParams, pipe) -> None:
+    """The finding process: for each grey frame named (shared memory, shape), its regions
+    and the seconds they took, until None arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the main process stops us
     cv2.setNumThreads(0)  # the other core runs the main process: OpenCV's own threads would only wait
+    keep_freed_memory()
+    attached: OrderedDict[str, SharedMemory] = OrderedDict()
     try:
-        for frame, regions, seconds in find_in_each(source, partial(find_regions, params=params)):
-            results.send((frame if with_images else replace(frame, image=None), replace(regions, binary=None),
-                          seconds))
-        results.send(None)
-    except (BrokenPipeError, ConnectionResetError):  # the main process stopped reading
+        while (request := pipe.recv()) is not None:
+            name, shape = request
+            if name not in attached:
+                attached[name] = SharedMemory(name=name)
+                if len(attached) > IN_FLIGHT:  # a slot the main process has replaced
+                    attached.popitem(last=False)[1].close()
+            started = time.perf_counter()
+            regions = find_in_shared(attached[name], shape, params)
+            pipe.send((regions, time.perf_counter() - started))
+    except (EOFError, BrokenPipeError, ConnectionResetError):  # the main process is gone
         pass
     except BaseException as error:  # handed to the main process, which raises it
-        results.send(error)
+        pipe.send(error)
     finally:
-        source.close()
+        for memory in attached.values():
+            memory.close()
 
 
-def find_ahead(source, params: DetectionParams, with_images: bool) -> FindingProcess | Ahead[FoundFrame]:
-    """Each frame of the source with its regions, found a frame ahead: in another process
-    where the source can be opened there, else on a thread (cameras and streams, which
-    also decode on a thread of their own; images)."""
-    if source.reopenable:
-        return FindingProcess(source, params, with_images)
-    return Ahead(find_in_each(source, partial(find_regions, params=params)), name="livedigit-find")
+# glibc's mallopt parameters
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+
+
+def keep_freed_memory() -> None:
+    """Keep memory freed by this process for its next allocations, where the C library is glibc.
+
+    Every frame allocates and frees frame-sized arrays. By default glibc gives the
+    freed memory back to the system and the next frame faults it in again, page by
+    page: a fifth of the finding process's time at 1280x720 (measured with perf), and
+    about 35 % more frames a second at 1280x720 once kept.
+    """
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc
+        return
+    mallopt(M_MMAP_THRESHOLD, 32 << 20)  # arrays up to 32 MB come from the heap, not fresh mappings
+    mallopt(M_TRIM_THRESHOLD, 256 << 20)  # and the heap keeps up to 256 MB of free memory
+
+
+def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: DetectionParams) -> Regions:
+    """The regions of the grey frame in `memory`, without the thresholded frame (which
+    would cost more to send back than the regions)."""
+    gray = np.ndarray(shape, np.uint8, memory.buf)  # a view: gone when this returns, so the memory can close
+    return replace(regions_in(binarize(gray, params), params), binary=None)

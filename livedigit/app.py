@@ -1,4 +1,4 @@
-"""The capture loop: source -> regions -> digits -> overlay -> sinks; decoding and regions a frame ahead."""
+"""The capture loop: source -> regions -> digits -> overlay -> sinks; regions found a frame ahead."""
 from __future__ import annotations
 
 import time
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ahead import find_ahead
+from .ahead import FindingProcess, keep_freed_memory
 from .annotate import FpsMeter, draw_detections, draw_numbers, draw_status, to_bgr
 from .detections import Detections
 from .numbers import Number, group_numbers
@@ -42,15 +42,16 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
         window: WindowSink | None = None, max_frames: int | None = None,
         signals: StopOnSignals | None = None) -> RunSummary:
     """Process frames until the source ends, max_frames is reached, q/Esc or a signal."""
+    keep_freed_memory()  # decoded frames are allocated and freed every frame
     summary = RunSummary()
     meter = FpsMeter()
     tracker = Tracker() if source.sequential else None
     started = None
     drawn = bool(video or window)  # drawing costs time: only when someone sees or records it
-    with find_ahead(source, recognizer.params, with_images=drawn) as found:
-        for frame, regions, finding_s in found:
+    with FindingProcess(recognizer.params) as finder:
+        for frame, regions, finding_s in finder.find_in_each(source):
             frame_started = time.perf_counter()
-            if started is None:  # start-up (opening the source, starting a process) is not counted
+            if started is None:  # start-up (opening the source, starting the process) is not counted
                 started = frame_started - finding_s
             fps = meter.tick()
             detections, unsure = recognizer.read_unsure(regions)

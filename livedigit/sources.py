@@ -27,7 +27,7 @@ RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
 @dataclass(frozen=True)
 class Frame:
     index: int          # 0-based index in the source
-    image: np.ndarray | None  # None where a frame decoded in another process is not drawn
+    image: np.ndarray
     source: str         # the image file for image inputs, else the source string
 
 
@@ -35,8 +35,6 @@ class VideoFileSource:
     """Every frame of a video file, in order."""
 
     sequential = True   # consecutive frames show the same digits: worth tracking
-    threaded = False    # frames are decoded when asked for, not ahead on a thread of its own
-    reopenable = True   # another process can open it again and read the same frames
 
     def __init__(self, path: str):
         self.name = path
@@ -49,10 +47,6 @@ class VideoFileSource:
         if not ok:
             self.close()
             raise InputError(f"source {path}: no frame could be decoded")
-
-    def __reduce__(self):
-        """Pickled as the recipe to open the file again, in another process."""
-        return type(self), (self.name,)
 
     def __iter__(self) -> Iterator[Frame]:
         image, index = self.first, 0
@@ -72,8 +66,6 @@ class ImageSource:
     """Still images, one frame each, sorted by name; unreadable files are skipped with a warning."""
 
     sequential = False
-    threaded = False
-    reopenable = False
     fps = DEFAULT_FPS
 
     def __init__(self, spec: str, paths: list[Path]):
@@ -105,8 +97,6 @@ class LiveSource:
     """A camera or network stream read on a background thread that keeps only the newest frame."""
 
     sequential = True
-    threaded = True
-    reopenable = False
 
     def __init__(self, spec: str):
         self.name = spec

@@ -204,14 +204,11 @@ def backends(batches: list[np.ndarray], confidence: float) -> list[tuple[str, fl
 
 
 class LoopedVideo(VideoFileSource):
-    """A clip played `loops` times over as one long video, read like a file (in the finding process)."""
+    """A clip played `loops` times over as one long video."""
 
     def __init__(self, path: str, loops: int):
         super().__init__(path)
         self.loops = loops
-
-    def __reduce__(self):
-        return type(self), (self.name, self.loops)
 
     def __iter__(self):
         index = 0
@@ -270,8 +267,8 @@ def main() -> None:
             result = end_to_end(path, recognizer, folder)
             print(f"| {size} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
                   f"| {result['p99']:.1f} | {peak_rss_mb():.0f} | {decode_fps(path):.0f} |", flush=True)
-        print("\nMean ms per frame by stage, run one after another (the capture loop decodes and finds\n"
-              "regions (threshold + contours) of video files in a process of its own, beside the rest):\n")
+        print("\nMean ms per frame by stage, run one after another (the capture loop finds regions\n"
+              "(threshold + contours) in a process of its own, beside the rest):\n")
         timings = {size: stages(path, recognizer, folder) for size, path in clips.items()}
         print("| stage | " + " | ".join(timings) + " |")
         print("|---|" + "---|" * len(timings))
