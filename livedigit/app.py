@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from .ahead import FindingProcess, keep_freed_memory
@@ -38,6 +40,18 @@ def record(frame: Frame, time_ms: float, detections: Detections, numbers: list[N
         video.write(annotated)
 
 
+@contextmanager
+def opencv_on_one_thread():
+    """The finding process keeps the other core busy: OpenCV's own worker threads would
+    only compete with it (measured: 3-7 % more frames a second at 640x480 without them)."""
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(0)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(threads)
+
+
 def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video: VideoSink | None = None,
         window: WindowSink | None = None, max_frames: int | None = None,
         signals: StopOnSignals | None = None) -> RunSummary:
@@ -48,7 +62,7 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     tracker = Tracker() if source.sequential else None
     started = None
     drawn = bool(video or window)  # drawing costs time: only when someone sees or records it
-    with FindingProcess(recognizer.params) as finder:
+    with FindingProcess(recognizer.params) as finder, opencv_on_one_thread():
         for frame, regions, finding_s in finder.find_in_each(source):
             frame_started = time.perf_counter()
             if started is None:  # start-up (opening the source, starting the process) is not counted
