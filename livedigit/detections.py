@@ -48,10 +48,9 @@ class Detections:
 
 def iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
     """Pairwise intersection over union of x, y, w, h boxes: (len(a), len(b))."""
-    a = boxes_a[:, None, :].astype(np.float64)
-    b = boxes_b[None, :, :].astype(np.float64)
-    low = np.maximum(a[..., :2], b[..., :2])
-    high = np.minimum(a[..., :2] + a[..., 2:], b[..., :2] + b[..., 2:])
-    intersection = np.prod(np.clip(high - low, 0, None), axis=-1)
-    union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - intersection
-    return intersection / np.maximum(union, 1e-9)
+    ax, ay, aw, ah = (column[:, None] for column in boxes_a.T.astype(np.float64))
+    bx, by, bw, bh = boxes_b.T.astype(np.float64)
+    overlap_w = np.clip(np.minimum(ax + aw, bx + bw) - np.maximum(ax, bx), 0, None)
+    overlap_h = np.clip(np.minimum(ay + ah, by + bh) - np.maximum(ay, by), 0, None)
+    intersection = overlap_w * overlap_h
+    return intersection / np.maximum(aw * ah + bw * bh - intersection, 1e-9)

@@ -29,18 +29,25 @@ def neighbours(boxes: np.ndarray) -> np.ndarray:
 
 
 def group_numbers(detections: Detections) -> list[Number]:
-    """Chains of neighbouring digits, left to right, each chain a number."""
-    follows = neighbours(detections.boxes).tolist()  # plain lists: the chaining below is sequential
+    """Chains of neighbouring digits, left to right, each chain a number: each digit
+    continues the earliest chain that ends in a digit it follows, or starts one."""
     boxes = detections.boxes.tolist()
     digits = detections.digits.tolist()
+    predecessors: list[list[int]] = [[] for _ in boxes]  # plain lists: the chaining below is sequential
+    for before, after in zip(*(axis.tolist() for axis in np.nonzero(neighbours(detections.boxes)))):
+        predecessors[after].append(before)
     chains: list[list[int]] = []
+    chain_ending_at: dict[int, int] = {}  # last digit of a chain -> the chain's place in `chains`
     for index in sorted(range(len(boxes)), key=lambda i: boxes[i][0]):
-        for chain in chains:
-            if follows[chain[-1]][index]:
-                chain.append(index)
-                break
+        ending = [chain_ending_at[before] for before in predecessors[index] if before in chain_ending_at]
+        if ending:
+            chain = min(ending)
+            del chain_ending_at[chains[chain][-1]]
+            chains[chain].append(index)
         else:
+            chain = len(chains)
             chains.append([index])
+        chain_ending_at[index] = chain
     numbers = []
     for chain in sorted(chains, key=lambda c: (boxes[c[0]][1], boxes[c[0]][0])):
         x0 = min(boxes[i][0] for i in chain)

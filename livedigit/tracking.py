@@ -17,11 +17,10 @@ from .detections import Detections, iou
 
 def nearest_shift(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     """The median move from each box of `after` back to its nearest box of `before`."""
-    centres_before = before[:, :2] + before[:, 2:] / 2
-    centres_after = after[:, :2] + after[:, 2:] / 2
-    shifts = centres_after[:, None, :] - centres_before[None, :, :]
-    nearest = np.argmin((shifts ** 2).sum(axis=2), axis=1)
-    return np.median(shifts[np.arange(len(after)), nearest], axis=0)
+    dx = (after[:, 0] + after[:, 2] / 2)[:, None] - (before[:, 0] + before[:, 2] / 2)[None, :]
+    dy = (after[:, 1] + after[:, 3] / 2)[:, None] - (before[:, 1] + before[:, 3] / 2)[None, :]
+    rows, nearest = np.arange(len(after)), np.argmin(dx * dx + dy * dy, axis=1)
+    return np.median(np.stack([dx[rows, nearest], dy[rows, nearest]], axis=1), axis=0)
 
 
 class Tracker:
