@@ -28,8 +28,9 @@ from .params import DetectionParams
 from .sources import Frame
 
 FoundFrame = tuple[Frame, Regions, float]  # the frame, its regions, seconds spent finding them
-# Frames handed over and not yet read back: the process finds one while the main
-# process reads the one before it. A live source's frame is at most this many old.
+# Frames of a file handed over and not yet read back: the process finds one while the
+# main process reads the one before it. A live source hands over one frame at a time:
+# waiting for the camera's next frame before reading this one would only add latency.
 IN_FLIGHT = 2
 
 
@@ -48,14 +49,15 @@ class FindingProcess:
         far_end.close()  # the process holds its own end; when it dies, recv() sees the end of the pipe
         self.slots: list[SharedMemory | None] = [None] * IN_FLIGHT
 
-    def find_in_each(self, frames: Iterable[Frame]) -> Iterator[FoundFrame]:
+    def find_in_each(self, frames: Iterable[Frame], live: bool = False) -> Iterator[FoundFrame]:
         """Each frame with its regions and the time it took to find them."""
         frames = iter(frames)
         in_flight: list[Frame] = []
         handed_over = 0
+        most_in_flight = 1 if live else IN_FLIGHT
         while True:
             # frame n goes through slot n % IN_FLIGHT, free again once frame n - IN_FLIGHT is back
-            while len(in_flight) < IN_FLIGHT and (frame := next(frames, None)) is not None:
+            while len(in_flight) < most_in_flight and (frame := next(frames, None)) is not None:
                 self._hand_over(frame, handed_over % IN_FLIGHT)
                 in_flight.append(frame)
                 handed_over += 1

@@ -63,7 +63,7 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     started = None
     drawn = bool(video or window)  # drawing costs time: only when someone sees or records it
     with FindingProcess(recognizer.params) as finder, opencv_on_one_thread():
-        for frame, regions, finding_s in finder.find_in_each(source):
+        for frame, regions, finding_s in finder.find_in_each(source, live=source.live):
             frame_started = time.perf_counter()
             if started is None:  # start-up (opening the source, starting the process) is not counted
                 started = frame_started - finding_s

@@ -35,6 +35,7 @@ class VideoFileSource:
     """Every frame of a video file, in order."""
 
     sequential = True   # consecutive frames show the same digits: worth tracking
+    live = False        # frames wait to be read, none dropped
 
     def __init__(self, path: str):
         self.name = path
@@ -68,6 +69,7 @@ class ImageSource:
     """Still images, one frame each, sorted by name; unreadable files are skipped with a warning."""
 
     sequential = False
+    live = False
     fps = DEFAULT_FPS
 
     def __init__(self, spec: str, paths: list[Path]):
@@ -99,6 +101,7 @@ class LiveSource:
     """A camera or network stream read on a background thread that keeps only the newest frame."""
 
     sequential = True
+    live = True
 
     def __init__(self, spec: str):
         self.name = spec

@@ -25,6 +25,24 @@ def test_every_frame_arrives_in_order_with_the_regions_found_in_the_main_process
         assert regions.binary is None and regions.frame_height == frame.image.shape[0]
 
 
+@pytest.mark.parametrize("live, ahead", [(False, 1), (True, 0)])
+def test_a_file_is_found_a_frame_ahead_and_a_live_source_frame_by_frame(clip, recognizer, live, ahead):
+    """A camera's next frame would take a camera frame's time to come: waiting for it
+    before reading this one would only delay what the user sees."""
+    path, truth = clip
+    last = len(truth["frames"]) - 1
+    taken = []
+
+    def source():
+        for frame in VideoFileSource(str(path)):
+            taken.append(frame.index)
+            yield frame
+
+    with FindingProcess(recognizer.params) as finder:
+        for frame, _, _ in finder.find_in_each(source(), live=live):
+            assert taken[-1] == min(frame.index + ahead, last)
+
+
 def test_frames_of_any_size_and_depth_can_follow_each_other(tmp_path, clip, recognizer):
     path, _ = clip
     page = next(iter(VideoFileSource(str(path)))).image
