@@ -6,7 +6,7 @@ Generates a 640x480 clip with about 60 digits a frame and a 1280x720 one with ab
 80 (scripts/make_clip.py's `clean` and `hd` presets), then prints per clip: end-to-end
 FPS headless (decode to JSONL written, start-up excluded), per-frame latency p50/p99
 (processing time, capture excluded, as in the JSONL), time per stage, peak RSS of the
-main and the finding process; decode alone; the naive approach (`model.predict` per crop);
+main and of the finding process; decode alone; the naive approach (`model.predict` per crop);
 and the inference backends side by side. `--soak N` loops the 640x480 clip for N
 frames and prints memory and open files of both processes after warm-up and at the end.
 """
@@ -64,9 +64,9 @@ def rss_mb() -> float:
     return total
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process plus that of its largest finished child."""
-    return sum(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory of this process, and of the largest finished child (the finding process)."""
+    return tuple(resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
 def open_files() -> int:
@@ -260,13 +260,14 @@ def main() -> None:
         folder = Path(tmp)
         clips = {size: write_clip(args.data, name, args.frames, folder / f"{size}.mp4")
                  for size, name in CLIPS.items()}
-        print("| clip | digits/frame | end-to-end FPS | latency p50 ms | p99 ms | peak RSS MB (both processes) "
+        print("| clip | digits/frame | end-to-end FPS | latency p50 ms | p99 ms | peak RSS MB, main / finding process "
               "| decode alone FPS |")
         print("|---|---|---|---|---|---|---|")
         for size, path in clips.items():
             result = end_to_end(path, recognizer, folder)
+            main_mb, finding_mb = peak_rss_mb()
             print(f"| {size} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
-                  f"| {result['p99']:.1f} | {peak_rss_mb():.0f} | {decode_fps(path):.0f} |", flush=True)
+                  f"| {result['p99']:.1f} | {main_mb:.0f} / {finding_mb:.0f} | {decode_fps(path):.0f} |", flush=True)
         print("\nMean ms per frame by stage, run one after another (the capture loop finds regions\n"
               "(threshold + contours) in a process of its own, beside the rest):\n")
         timings = {size: stages(path, recognizer, folder) for size, path in clips.items()}
@@ -282,7 +283,7 @@ def main() -> None:
         for name, ms, difference, same in backends(batches, recognizer.params.confidence):
             print(f"| {name} | {ms:.2f} | {difference:.1e} | {100 * same:.2f} % |")
         print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - | - |")
-        print(f"\nPeak RSS {peak_rss_mb():.0f} MB with TensorFlow loaded for the backend comparison")
+        print(f"\nPeak RSS {peak_rss_mb()[0]:.0f} MB with TensorFlow loaded for the backend comparison")
         if args.soak:
             soak(clips["640x480"], recognizer, args.soak, folder)
 
