@@ -28,6 +28,28 @@ class Regions:
     stroke_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
     stroke_masks: list[np.ndarray] = field(default_factory=list)
 
+    def __reduce__(self):
+        """Pickled with all masks' pixels in one buffer, each mask the size of its box:
+        a fifth of the time of pickling them one by one (what the finding process sends)."""
+        return _unpickle_regions, (self.boxes, joined(self.masks), self.frame_height, self.binary, self.cuts,
+                                   self.stroke_boxes, joined(self.stroke_masks))
+
+
+def joined(masks: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([mask.ravel() for mask in masks]) if masks else np.zeros(0, np.uint8)
+
+
+def split_by_boxes(pixels: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:
+    """The masks `joined` put in one buffer, given their x, y, w, h boxes."""
+    sizes = (boxes[:, 2] * boxes[:, 3]).tolist()
+    ends = np.cumsum(sizes).tolist()
+    return [pixels[end - size:end].reshape(h, w) for end, size, (w, h) in zip(ends, sizes, boxes[:, 2:].tolist())]
+
+
+def _unpickle_regions(boxes, pixels, frame_height, binary, cuts, stroke_boxes, stroke_pixels) -> Regions:
+    return Regions(boxes, split_by_boxes(pixels, boxes), frame_height, binary, cuts, stroke_boxes,
+                   split_by_boxes(stroke_pixels, stroke_boxes))
+
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
     """8-bit grayscale from a grayscale, BGR or BGRA frame of any bit depth."""
