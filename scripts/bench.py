@@ -55,34 +55,46 @@ def process_ids() -> list[int]:
     return [os.getpid()] + [child.pid for child in multiprocessing.active_children()]
 
 
-def rss_mb() -> float:
-    """Resident memory of this process and its children."""
-    total = 0.0
+def memory_mb(field: str) -> list[float]:
+    """A memory figure from /proc (VmRSS: resident now, VmHWM: peak resident) of this
+    process, then of the finding process while a run goes on."""
+    figures = []
     for pid in process_ids():
         with open(f"/proc/{pid}/status") as status:
-            total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
-    return total
-
-
-def peak_rss_mb() -> tuple[float, float]:
-    """Peak resident memory of this process, and of the largest finished child (the finding process)."""
-    return tuple(resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+            figures.append(next(int(line.split()[1]) for line in status if line.startswith(field + ":")) / 1024)
+    return figures
 
 
 def open_files() -> int:
     return sum(len(os.listdir(f"/proc/{pid}/fd")) for pid in process_ids())
 
 
+class ProbingJsonl(JsonlSink):
+    """A JSONL sink that reads memory and open files of both processes at some frames."""
+
+    def __init__(self, path: Path, probe_frames: tuple[int, ...]):
+        super().__init__(path)
+        self.probe_frames, self.probed = probe_frames, {}
+
+    def write(self, frame_index: int, *args, **kwargs) -> None:
+        super().write(frame_index, *args, **kwargs)
+        if frame_index in self.probe_frames:
+            self.probed[frame_index] = {"rss": sum(memory_mb("VmRSS")), "peak": memory_mb("VmHWM"),
+                                        "files": open_files()}
+
+
 def end_to_end(path: Path, recognizer: Recognizer, folder: Path) -> dict:
     """The capture loop as the CLI runs it; latency is each frame's processing time."""
     jsonl_path = folder / "bench.jsonl"
     source = open_source(str(path))
-    with JsonlSink(jsonl_path) as jsonl:
+    last_frame = source.reported_frames - 1
+    with ProbingJsonl(jsonl_path, probe_frames=(last_frame,)) as jsonl:
         summary = run(source, recognizer, jsonl=jsonl)
     source.close()
     latency = [json.loads(line)["time_ms"] for line in jsonl_path.read_text().splitlines()]
     return {"fps": summary.frames / summary.seconds, "p50": np.percentile(latency, 50),
-            "p99": np.percentile(latency, 99), "digits": summary.digits / max(summary.frames, 1)}
+            "p99": np.percentile(latency, 99), "digits": summary.digits / max(summary.frames, 1),
+            "peak_mb": jsonl.probed[last_frame]["peak"]}
 
 
 class TimedClassifier:
@@ -220,19 +232,6 @@ class LoopedVideo(VideoFileSource):
             clip.close()
 
 
-class ProbingJsonl(JsonlSink):
-    """A JSONL sink that reads memory and open files (of both processes) at some frames."""
-
-    def __init__(self, path: Path, probe_frames: tuple[int, ...]):
-        super().__init__(path)
-        self.probe_frames, self.probed = probe_frames, {}
-
-    def write(self, frame_index: int, *args, **kwargs) -> None:
-        super().write(frame_index, *args, **kwargs)
-        if frame_index in self.probe_frames:
-            self.probed[frame_index] = {"rss": rss_mb(), "files": open_files()}
-
-
 def soak(path: Path, recognizer: Recognizer, frames: int, folder: Path) -> None:
     clip_frames = int(cv2.VideoCapture(str(path)).get(cv2.CAP_PROP_FRAME_COUNT))
     source = LoopedVideo(str(path), loops=-(-frames // clip_frames))
@@ -260,12 +259,12 @@ def main() -> None:
         folder = Path(tmp)
         clips = {size: write_clip(args.data, name, args.frames, folder / f"{size}.mp4")
                  for size, name in CLIPS.items()}
-        print("| clip | digits/frame | end-to-end FPS | latency p50 ms | p99 ms | peak RSS MB, main / finding process "
-              "| decode alone FPS |")
+        print("| clip | digits/frame | end-to-end FPS | latency p50 ms | p99 ms | peak RSS MB, bench / finding "
+              "process | decode alone FPS |")
         print("|---|---|---|---|---|---|---|")
         for size, path in clips.items():
             result = end_to_end(path, recognizer, folder)
-            main_mb, finding_mb = peak_rss_mb()
+            main_mb, finding_mb = result["peak_mb"]
             print(f"| {size} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
                   f"| {result['p99']:.1f} | {main_mb:.0f} / {finding_mb:.0f} | {decode_fps(path):.0f} |", flush=True)
         print("\nMean ms per frame by stage, run one after another (the capture loop finds regions\n"
@@ -283,7 +282,8 @@ def main() -> None:
         for name, ms, difference, same in backends(batches, recognizer.params.confidence):
             print(f"| {name} | {ms:.2f} | {difference:.1e} | {100 * same:.2f} % |")
         print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - | - |")
-        print(f"\nPeak RSS {peak_rss_mb()[0]:.0f} MB with TensorFlow loaded for the backend comparison")
+        print(f"\nPeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB with TensorFlow "
+              "loaded for the backend comparison")
         if args.soak:
             soak(clips["640x480"], recognizer, args.soak, folder)
 
