@@ -31,8 +31,9 @@ class Recognizer:
     >>> recognizer = Recognizer()
     >>> detections = recognizer(frame)   # boxes, digits, confidences
 
-    The steps are public so that a pipeline can run them on separate threads (`find` is
-    stateless, `read` remembers the last frame) and a benchmark can time them.
+    The steps are public so that a pipeline can run them apart (the capture loop finds
+    regions in another process: `find` is stateless, `read` remembers the last frame)
+    and a benchmark can time them.
     """
 
     def __init__(self, params: DetectionParams | None = None, model: str | Path | None = None):
