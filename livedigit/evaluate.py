@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -134,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         score, wrong = score_photos(lines, json.loads(args.labels.read_text()))
         report = {**score.summary(), "photos_read_wrong": wrong}
-    json.dump(report, sys.stdout, indent=2)
-    print()
+    try:
+        print(json.dumps(report, indent=2), flush=True)
+    except BrokenPipeError:  # the reader stopped early (`| head`): quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
     return 0
 
 

@@ -1,4 +1,8 @@
 """Scoring: a hit needs an overlapping box and the right label."""
+import json
+import subprocess
+import sys
+
 from livedigit.evaluate import score_clip, score_photos
 
 
@@ -37,3 +41,15 @@ def test_photos_count_the_digits_found_against_the_digits_written():
     score, wrong = score_photos(lines, labels)
     assert (score.hits, score.false_digits, score.missed) == (2, 1, 1)
     assert len(wrong) == 2
+
+
+def test_a_reader_that_stops_early_ends_the_report_quietly(tmp_path):
+    """`livedigit-eval ... | head` ends as any Unix tool's output would, without a traceback."""
+    lines, truth = tmp_path / "run.jsonl", tmp_path / "truth.json"
+    lines.write_text(json.dumps(line(0, ([10, 10, 20, 30], 3))) + "\n")
+    truth.write_text(json.dumps(TRUTH))
+    command = [sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(lines), "--truth", str(truth)]
+    report = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    report.stdout.close()  # the reader is gone before the report is written
+    _, errors = report.communicate(timeout=60)
+    assert report.returncode == 0 and errors == b""
