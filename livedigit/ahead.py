@@ -50,7 +50,8 @@ class FindingProcess:
         self.slots: list[SharedMemory | None] = [None] * IN_FLIGHT
 
     def find_in_each(self, frames: Iterable[Frame], live: bool = False) -> Iterator[FoundFrame]:
-        """Each frame with its regions and the time it took to find them."""
+        """Each frame with its regions and the time it took to find them; frames of a
+        `live` source are handed over one at a time (see IN_FLIGHT)."""
         frames = iter(frames)
         in_flight: list[Frame] = []
         handed_over = 0
