@@ -18,6 +18,13 @@ from .errors import InputError
 VIDEO_CODECS = {".mp4": "mp4v", ".avi": "MJPG"}
 QUIT_KEYS = {ord("q"), 27}
 
+# OpenCV's wheel points Qt at a font folder it does not ship: every window would warn
+# about it, and the tuning trackbars' labels would be blank. Point Qt at the system's
+# fonts instead, where that folder is missing (before the first window opens).
+SYSTEM_FONTS = "/usr/share/fonts/truetype/dejavu"
+if not os.path.isdir(os.environ.get("QT_QPA_FONTDIR", "")) and os.path.isdir(SYSTEM_FONTS):
+    os.environ["QT_QPA_FONTDIR"] = SYSTEM_FONTS
+
 
 def check_writable(path: str | Path, option: str) -> Path:
     """Refuse an output path before any work is done, naming the option."""

@@ -5,7 +5,6 @@ n next frame while paused, q/Esc quit.
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -22,12 +21,6 @@ from .params import THRESHOLD_METHODS, DetectionParams, save_profile
 from .recognize import Recognizer
 from .signals import StopOnSignals
 from .sinks import QUIT_KEYS, JsonlSink, VideoSink
-
-# OpenCV's wheel points Qt at a font folder it does not ship: the trackbar labels
-# would be blank. Point Qt at the system's fonts instead, where that folder is missing.
-SYSTEM_FONTS = "/usr/share/fonts/truetype/dejavu"
-if not os.path.isdir(os.environ.get("QT_QPA_FONTDIR", "")) and os.path.isdir(SYSTEM_FONTS):
-    os.environ["QT_QPA_FONTDIR"] = SYSTEM_FONTS
 
 CONTROLS = "livedigit controls"
 MASK = "livedigit mask"
