@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
-from .detect import Regions, binarize, regions_in, to_gray
+from .detect import Regions, find_regions, to_gray
 from .errors import InputError
 from .params import DetectionParams
 from .sources import Frame
@@ -169,4 +169,4 @@ def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: Detecti
     """The regions of the grey frame in `memory`, without the thresholded frame (which
     would cost more to send back than the regions)."""
     gray = np.ndarray(shape, np.uint8, memory.buf)  # a view: gone when this returns, so the memory can close
-    return replace(regions_in(binarize(gray, params), params), binary=None)
+    return replace(find_regions(gray, params), binary=None)
