@@ -71,6 +71,8 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
             detections, unsure = recognizer.read_unsure(regions)
             if tracker:
                 detections = tracker.update(detections, unsure)
+            else:
+                recognizer.forget()
             numbers = group_numbers(detections)
             annotated = annotate(frame, detections, numbers, fps) if drawn else None
             time_ms = (finding_s + time.perf_counter() - frame_started) * 1000

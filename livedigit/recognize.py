@@ -49,6 +49,11 @@ class Recognizer:
         regions = self.find(frame)
         return self.read(regions), regions
 
+    def forget(self) -> None:
+        """Forget the last frame's readings: the next frame shows other digits (the next
+        photo of a folder), whose regions must not take a reading from this one's."""
+        self.memory = ReadingMemory()
+
     def find(self, frame: np.ndarray) -> Regions:
         return find_regions(frame, self.params)
 

@@ -1,8 +1,12 @@
 """Regions whose ink looks as it did in the last frame keep their reading; the model reads the rest."""
+import cv2
 import numpy as np
 import pytest
 
+from livedigit import Recognizer
+from livedigit.app import run
 from livedigit.reuse import ReadingMemory, signatures
+from livedigit.sources import VideoFileSource, open_source
 
 from conftest import CountingClassifier
 
@@ -75,3 +79,23 @@ def test_a_signature_keeps_the_shape_of_the_ink():
     signature = signatures([stroke])[0]
     assert signature.shape == (8, 8)
     assert signature[:, 3:5].all() and not signature[:, :3].any() and not signature[:, 5:].any()
+
+
+def crops_read_in_folder(folder, page, photos: int) -> int:
+    """How many crops the model reads in a folder of `photos` copies of one page."""
+    folder.mkdir()
+    for index in range(photos):
+        cv2.imwrite(str(folder / f"{index}.png"), page)
+    recognizer = Recognizer()
+    recognizer.classifier = counting = CountingClassifier(recognizer.classifier)
+    run(open_source(str(folder)), recognizer)
+    return counting.crops
+
+
+def test_each_photo_of_a_folder_is_read_afresh(tmp_path, clip):
+    """Photos are not frames of one scene: a region never takes the reading of the region
+    in the same place in the photo before (here the same page twice, read twice)."""
+    video, _ = clip
+    page = next(iter(VideoFileSource(str(video)))).image
+    one_photo = crops_read_in_folder(tmp_path / "one", page, 1)
+    assert one_photo > 0 and crops_read_in_folder(tmp_path / "two", page, 2) == 2 * one_photo
