@@ -88,7 +88,7 @@ class ProbingJsonl(JsonlSink):
 def end_to_end(path: Path, recognizer: Recognizer, folder: Path) -> dict:
     """The capture loop as the CLI runs it; latency is each frame's processing time."""
     jsonl_path = folder / "bench.jsonl"
-    source = open_source(str(path))
+    source = open_source(str(path), gray=True)  # as the CLI opens it headless
     last_frame = source.reported_frames - 1
     with ProbingJsonl(jsonl_path, probe_frames=(last_frame,)) as jsonl:
         summary = run(source, recognizer, jsonl=jsonl)
