@@ -193,8 +193,12 @@ def may_hold_blobs_longer_than(binary: np.ndarray, length: int) -> bool:
     h, w = binary.shape
     cells = cv2.dilate(binary, np.ones((4, 4), np.uint8), anchor=(0, 0))  # ink anywhere in the cell
     coarse = cv2.resize(cells, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_NEAREST)
-    contours, _ = cv2.findContours(coarse, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return any(max(cv2.boundingRect(contour)[2:]) >= length // 4 - 1 for contour in contours)
+    contours, _ = cv2.findContours(coarse, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    cells_long = length // 4 - 1
+    # An outline `cells_long` cells long goes there and back, one cell a step: most are
+    # too short to be measured at all.
+    return any(len(contour) >= 2 * (cells_long - 1) and max(cv2.boundingRect(contour)[2:]) >= cells_long
+               for contour in contours)
 
 
 def blobs_longer_than(binary: np.ndarray, length: int) -> list[tuple[np.ndarray, np.ndarray]]:
