@@ -1,4 +1,4 @@
-"""The capture loop: source -> regions -> digits -> overlay -> sinks; regions found a frame ahead."""
+"""The capture loop: source -> regions -> digits -> overlay -> sinks; regions found ahead."""
 from __future__ import annotations
 
 import time
