@@ -11,7 +11,7 @@ from .detect import Regions, find_regions
 from .detections import Detections
 from .fragments import Pair, fragment_pairs, join_fragments, union_mask
 from .params import DetectionParams
-from .reuse import ReadingMemory
+from .reuse import ReadingMemory, signatures
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Candidates:
 
     boxes: np.ndarray
     masks: list[np.ndarray]
+    signatures: np.ndarray  # of the masks' ink (see reuse.signatures)
     pairs: list[Pair]  # indices into the regions, then into the strokes beside them
     pieces: int        # the first `pieces` rows are the regions
 
@@ -81,13 +82,15 @@ class Recognizer:
                   if i < pieces and (i, j) not in cuts]
         unions = [union_mask(boxes, masks, i, j) for i, j, _ in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
-        return Candidates(np.concatenate([regions.boxes, union_boxes]),
-                          regions.masks + [mask for _, mask in unions], pairs, pieces)
+        union_masks = [mask for _, mask in unions]
+        seen = regions.signatures if regions.signatures is not None else signatures(regions.masks)
+        return Candidates(np.concatenate([regions.boxes, union_boxes]), regions.masks + union_masks,
+                          np.concatenate([seen, signatures(union_masks)]), pairs, pieces)
 
     def classify(self, candidates: Candidates) -> np.ndarray:
         """Class probabilities of each candidate; only the regions that changed since the
         last frame are normalized and read by the model, all in one call."""
-        return self.memory.read(candidates.boxes, candidates.masks, self.classifier)
+        return self.memory.read(candidates.boxes, candidates.masks, self.classifier, candidates.signatures)
 
     def sort_out(self, candidates: Candidates, probabilities: np.ndarray) -> tuple[Detections, Detections]:
         """Keep pieces or their unions, whichever reads better; then the confident digits

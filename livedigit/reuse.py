@@ -76,10 +76,12 @@ class ReadingMemory:
                  & (change <= MAX_CHANGE))
         return np.where(unchanged | alike, nearest, -1)
 
-    def read(self, boxes: np.ndarray, masks: list[np.ndarray], classifier: Classifier) -> np.ndarray:
+    def read(self, boxes: np.ndarray, masks: list[np.ndarray], classifier: Classifier,
+             ink_signatures: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities of each region: remembered where its ink looks as it did;
-        for the rest, normalized crops through one classifier call."""
-        seen = signatures(masks)
+        for the rest, normalized crops through one classifier call. The masks'
+        `ink_signatures` are computed here unless given."""
+        seen = signatures(masks) if ink_signatures is None else ink_signatures.copy()
         matches = self.recall(boxes, masks, seen)
         fresh = matches < 0
         probabilities = np.empty((len(masks), classifier.num_classes), np.float32)

@@ -10,6 +10,7 @@ import pytest
 
 from livedigit import InputError
 from livedigit.ahead import FindingProcess
+from livedigit.reuse import signatures
 from livedigit.sources import Frame, ImageSource, VideoFileSource
 
 
@@ -23,6 +24,15 @@ def test_every_frame_arrives_in_order_with_the_regions_found_in_the_main_process
         assert np.array_equal(regions.boxes, expected.boxes) and regions.cuts == expected.cuts and seconds > 0
         assert all(np.array_equal(a, b) for a, b in zip(regions.masks, expected.masks))
         assert regions.binary is None and regions.frame_height == frame.image.shape[0]
+
+
+def test_with_no_next_frame_waiting_the_process_computes_the_ink_signatures_too(clip, recognizer):
+    """A live source hands over one frame at a time: the process never has a frame waiting."""
+    path, _ = clip
+    with FindingProcess(recognizer.params) as finder:
+        found = list(finder.find_in_each(VideoFileSource(str(path)), live=True))
+    for _, regions, _ in found:
+        assert np.array_equal(regions.signatures, signatures(regions.masks))
 
 
 @pytest.mark.parametrize("live, ahead", [(False, 2), (True, 0)])
