@@ -48,11 +48,17 @@ def group_numbers(detections: Detections) -> list[Number]:
             chain = len(chains)
             chains.append([index])
         chain_ending_at[index] = chain
-    numbers = []
-    for chain in sorted(chains, key=lambda c: (boxes[c[0]][1], boxes[c[0]][0])):
-        x0 = min(boxes[i][0] for i in chain)
-        y0 = min(boxes[i][1] for i in chain)
-        x1 = max(boxes[i][0] + boxes[i][2] for i in chain)
-        y1 = max(boxes[i][1] + boxes[i][3] for i in chain)
-        numbers.append(Number("".join(str(digits[i]) for i in chain), (x0, y0, x1 - x0, y1 - y0)))
-    return numbers
+    chains.sort(key=lambda chain: (boxes[chain[0]][1], boxes[chain[0]][0]))
+    values = ["".join(str(digits[i]) for i in chain) for chain in chains]
+    return [Number(value, box) for value, box in zip(values, union_boxes(detections.boxes, chains))]
+
+
+def union_boxes(boxes: np.ndarray, groups: list[list[int]]) -> list[tuple[int, int, int, int]]:
+    """The x, y, w, h box around each group of boxes (all groups in a few numpy calls)."""
+    if not groups:
+        return []
+    members = boxes[[i for group in groups for i in group]]
+    starts = np.cumsum([0] + [len(group) for group in groups[:-1]])
+    low = np.minimum.reduceat(members[:, :2], starts)
+    high = np.maximum.reduceat(members[:, :2] + members[:, 2:], starts)
+    return [tuple(box) for box in np.concatenate([low, high - low], axis=1).tolist()]
