@@ -219,16 +219,16 @@ def backends(batches: list[np.ndarray], confidence: float) -> list[tuple[str, fl
 
 
 class LoopedVideo(VideoFileSource):
-    """A clip played `loops` times over as one long video."""
+    """A clip played `loops` times over as one long video, read as a headless run reads it."""
 
     def __init__(self, path: str, loops: int):
-        super().__init__(path)
+        super().__init__(path, gray=True)
         self.loops = loops
 
     def __iter__(self):
         index = 0
         for _ in range(self.loops):
-            clip = VideoFileSource(self.name)
+            clip = VideoFileSource(self.name, gray=True)
             for frame in clip:
                 yield replace(frame, index=index)
                 index += 1
