@@ -84,7 +84,7 @@ def run_cli(args: argparse.Namespace) -> int:
     if not display and not args.no_display:
         print("livedigit: no display found, running headless", file=sys.stderr)
 
-    drawn = display or args.save_video  # otherwise frames are only read, and grey frames do
+    drawn = display or args.save_video  # otherwise nothing shows or records the frames: grey ones will do
     source = open_source(demo_clip() if args.demo else args.source, gray=not drawn)
     with ExitStack() as stack:
         stack.callback(source.close)

@@ -83,9 +83,9 @@ class Recognizer:
         unions = [union_mask(boxes, masks, i, j) for i, j, _ in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         union_masks = [mask for _, mask in unions]
-        seen = regions.signatures if regions.signatures is not None else signatures(regions.masks)
+        region_signatures = regions.signatures if regions.signatures is not None else signatures(regions.masks)
         return Candidates(np.concatenate([regions.boxes, union_boxes]), regions.masks + union_masks,
-                          np.concatenate([seen, signatures(union_masks)]), pairs, pieces)
+                          np.concatenate([region_signatures, signatures(union_masks)]), pairs, pieces)
 
     def classify(self, candidates: Candidates) -> np.ndarray:
         """Class probabilities of each candidate; only the regions that changed since the
