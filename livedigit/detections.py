@@ -37,9 +37,11 @@ class Detections:
     def to_records(self) -> list[dict]:
         """Plain JSON-ready dicts: box, digit, confidence and, when tracked, track."""
         records = []
+        # rounded as one column: round() on each value took nearly half the time of writing a JSONL line
+        confidences = np.round(self.confidences.astype(np.float64), 4).tolist()
         for box, digit, confidence, track in zip(self.boxes.tolist(), self.digits.tolist(),
-                                                 self.confidences.tolist(), self.tracks.tolist()):
-            record = {"box": box, "digit": digit, "confidence": round(confidence, 4)}
+                                                 confidences, self.tracks.tolist()):
+            record = {"box": box, "digit": digit, "confidence": confidence}
             if track >= 0:
                 record["track"] = track
             records.append(record)
