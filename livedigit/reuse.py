@@ -35,6 +35,13 @@ MIN_CONFIDENCE = 0.98
 # On generated moving-camera clips 83 % of the regions are reused this way (71 % on ruled
 # paper), and F1 is the same as, or a little above, reading every region afresh.
 MAX_CHANGE = 0.1
+# A digit read afresh this many times in a row, the same each time, may change more before
+# it is read again: a moving camera's sub-pixel steps change signatures by up to 0.15, and
+# a digit just read once (a different digit put in its place) still has to stay within
+# MAX_CHANGE. A third fewer crops go through the model on moving-camera clips (a quarter
+# on ruled paper); F1 on 200-frame clips of every preset is the same, or 0.0001 above.
+CONFIRMING_READS = 3
+MAX_CHANGE_CONFIRMED = 0.15
 
 
 def signatures(masks: list[np.ndarray]) -> np.ndarray:
@@ -50,19 +57,23 @@ def signatures(masks: list[np.ndarray]) -> np.ndarray:
 
 class ReadingMemory:
     """The regions of the last frame: boxes, masks, the signatures of the ink that was read,
-    and the readings."""
+    the readings, and how many fresh readings in a row gave each region's digit."""
 
     def __init__(self):
         self.boxes = np.zeros((0, 4), np.int32)
         self.masks: list[np.ndarray] = []
         self.signatures = np.zeros((0, SIGNATURE_SIZE, SIGNATURE_SIZE), np.float32)
         self.probabilities = np.zeros((0, 0), np.float32)
+        self.reads_alike = np.zeros(0, np.int32)
 
-    def recall(self, boxes: np.ndarray, masks: list[np.ndarray], signatures: np.ndarray) -> np.ndarray:
+    def recall(self, boxes: np.ndarray, masks: list[np.ndarray],
+               signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each region, the index of the remembered region it matches, or -1: the
-        same pixels in the same place, or (read confidently) nearly the same ink nearby."""
+        same pixels in the same place, or (read confidently) nearly the same ink nearby.
+        Also the remembered region in its place whatever its ink (or -1), the one whose
+        reading a fresh reading confirms or not."""
         if not len(self.boxes) or not len(boxes):
-            return np.full(len(boxes), -1)
+            return np.full(len(boxes), -1), np.full(len(boxes), -1)
         overlaps = iou(boxes, self.boxes)
         nearest = overlaps.argmax(axis=1)
         change = np.abs(signatures - self.signatures[nearest]).mean(axis=(1, 2))
@@ -72,9 +83,10 @@ class ReadingMemory:
                               for same, mask, n in zip(same_place, masks, nearest)], bool)
         sizes = boxes[:, 2:] / np.maximum(self.boxes[nearest, 2:], 1)
         similar_size = ((sizes >= 1 / MAX_GROWTH) & (sizes <= MAX_GROWTH)).all(axis=1)
-        alike = ((overlaps[np.arange(len(boxes)), nearest] >= MIN_OVERLAP) & similar_size & confident
-                 & (change <= MAX_CHANGE))
-        return np.where(unchanged | alike, nearest, -1)
+        in_place = (overlaps[np.arange(len(boxes)), nearest] >= MIN_OVERLAP) & similar_size
+        limit = np.where(self.reads_alike[nearest] >= CONFIRMING_READS, MAX_CHANGE_CONFIRMED, MAX_CHANGE)
+        alike = in_place & confident & (change <= limit)
+        return np.where(unchanged | alike, nearest, -1), np.where(in_place, nearest, -1)
 
     def read(self, boxes: np.ndarray, masks: list[np.ndarray], classifier: Classifier,
              ink_signatures: np.ndarray | None = None) -> np.ndarray:
@@ -82,7 +94,7 @@ class ReadingMemory:
         for the rest, normalized crops through one classifier call. The masks'
         `ink_signatures` are computed here unless given."""
         seen = signatures(masks) if ink_signatures is None else ink_signatures.copy()
-        matches = self.recall(boxes, masks, seen)
+        matches, predecessors = self.recall(boxes, masks, seen)
         fresh = matches < 0
         probabilities = np.empty((len(masks), classifier.num_classes), np.float32)
         if fresh.any():
@@ -92,5 +104,18 @@ class ReadingMemory:
             # A reused region keeps the signature of the ink that was read, so slow
             # changes add up until it is read again.
             seen[~fresh] = self.signatures[matches[~fresh]]
+        self.reads_alike = self._reads_alike(fresh, matches, predecessors, probabilities)
         self.boxes, self.masks, self.signatures, self.probabilities = boxes, masks, seen, probabilities
         return probabilities
+
+    def _reads_alike(self, fresh: np.ndarray, matches: np.ndarray, predecessors: np.ndarray,
+                     probabilities: np.ndarray) -> np.ndarray:
+        """Fresh readings in a row that gave each region's digit: one more than its
+        predecessor's where this fresh reading agrees with it, the match's where reused."""
+        counts = np.ones(len(fresh), np.int32)
+        agree = fresh & (predecessors >= 0)
+        if agree.any():
+            agree[agree] = probabilities[agree].argmax(axis=1) == self.probabilities[predecessors[agree]].argmax(axis=1)
+            counts[agree] = self.reads_alike[predecessors[agree]] + 1
+        counts[~fresh] = self.reads_alike[matches[~fresh]]
+        return counts

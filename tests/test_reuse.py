@@ -73,6 +73,18 @@ def test_small_changes_add_up_until_the_region_is_read_again(digits, counting):
     assert counting.crops >= 2
 
 
+def test_a_digit_read_alike_three_times_in_a_row_may_change_more_before_it_is_read_again(digits, counting):
+    """A moving camera's sub-pixel steps change a signature by up to 0.15: a digit read
+    the same three times in a row may change that much, one read once only 0.1."""
+    boxes, masks = digits
+    memory = ReadingMemory()
+    ink = signatures(masks)
+    for step in range(4):  # the page moves a pixel a frame, and every signature changes by 0.12
+        probabilities = memory.read(boxes + [step, 0, 0, 0], masks, counting, ink + 0.12 * (step % 2))
+    confident = np.count_nonzero(probabilities.max(axis=1) >= 0.98)
+    assert confident > 0 and counting.crops == 3 * 10 + (10 - confident)
+
+
 def test_a_signature_keeps_the_shape_of_the_ink():
     stroke = np.zeros((40, 10), np.uint8)
     stroke[:, 4:7] = 255  # a 1: tall and thin stays tall and thin
