@@ -322,7 +322,8 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
     outlines = contour_depths(parents) % 2 == 0
     candidates = outlines & sized_like_digits(boxes, binary.shape, params)
-    candidates &= ~encloses(candidates & is_narrow(boxes, params), parents)
+    narrow = is_narrow(boxes, params)
+    candidates &= ~encloses(candidates & narrow, parents)
     strokes = outlines & sized_like_strokes(boxes, binary.shape, params)
     on_clear_paper = candidates | strokes
     on_clear_paper[on_clear_paper] = clutter(binary, boxes[on_clear_paper]) <= MAX_CLUTTER
@@ -330,11 +331,11 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     strokes = np.flatnonzero(strokes & on_clear_paper)
     kept_boxes, masks, cuts = [], [], []
     box_list = boxes.tolist()  # plain ints: this loop runs per candidate, numpy scalars are slow
-    narrow = is_narrow(boxes, params).tolist()
+    narrow_list = narrow.tolist()
     for index in np.flatnonzero(candidates).tolist():
         box = box_list[index]
         blob = ink_mask(binary, contours[index], box)
-        if narrow[index]:  # one digit, as most blobs are: nothing to take off or cut
+        if narrow_list[index]:  # one digit, as most blobs are: nothing to take off or cut
             if has_ink_enough(blob, box, params):
                 kept_boxes.append(box)
                 masks.append(blob)
