@@ -1,22 +1,23 @@
-"""Shared fixtures: MNIST from ../shared, pages written with known digits, the CLI."""
+"""Shared fixtures: the MNIST digits shipped in tests/data, pages written with known digits, the CLI."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
+# All 10,000 MNIST test digits and the first 5,000 training digits, in the layout of Keras's
+# mnist.npz (see tests/data/README.md): every test runs in a plain clone.
+MNIST = ROOT / "tests" / "data" / "mnist-small.npz"
 
 
 @pytest.fixture(scope="session")
 def mnist():
-    if not MNIST.exists():
-        pytest.skip(f"{MNIST} not present")
     with np.load(MNIST) as data:
         return {key: data[key] for key in data.files}
 
@@ -67,3 +68,33 @@ def clip(mnist, tmp_path_factory):
                                                     for i in items]})
     writer.release()
     return path, {"frames": truth}
+
+
+@pytest.fixture(scope="session")
+def long_clip(mnist, tmp_path_factory):
+    """An 800-frame clip: longer than any test waits before it interrupts a run."""
+    import cv2
+
+    from livedigit.synthetic import make_clip, preset
+
+    style = preset("clean")
+    path = tmp_path_factory.mktemp("long") / "long.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, style.frame_size)
+    for frame, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=20, seed=5):
+        for _ in range(40):
+            writer.write(frame)
+    writer.release()
+    return path
+
+
+def start_cli(*args: str) -> subprocess.Popen:
+    """`python -m livedigit ARGS` headless, left running."""
+    environment = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    return subprocess.Popen([sys.executable, "-m", "livedigit", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environment)
+
+
+def wait_for_lines(jsonl: Path, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (not jsonl.exists() or len(jsonl.read_text().splitlines()) < count):
+        time.sleep(0.1)
