@@ -8,7 +8,6 @@ from __future__ import annotations
 import glob
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -16,7 +15,7 @@ from typing import Iterator
 import cv2
 import numpy as np
 
-from .errors import InputError, warn
+from .errors import InputError, opencv_log_held_to, warn
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".jp2"}
 STREAM_PREFIXES = ("rtsp://", "http://", "https://")
@@ -41,7 +40,8 @@ class VideoFileSource:
 
     def __init__(self, path: str, gray: bool = False):
         self.name = path
-        self.capture = open_video(path)
+        with opencv_log_held_to():
+            self.capture = open_video(path)
         if not self.capture.isOpened():
             raise InputError(f"source {path}: not a readable video or image file")
         self.fps = self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS
@@ -64,7 +64,7 @@ class VideoFileSource:
         where it matches that frame's grey image within a grey level on average. (A
         straight line alone was off by a level in dark footage: F1 0.004 lower on `dim`.)
         """
-        with opencv_log_quiet():
+        with opencv_log_held_to(LUMA_LOG_LEVEL):
             capture = open_video(self.name, convert_to_bgr=False)
             ok, luma = capture.read()
         table = None
@@ -80,7 +80,7 @@ class VideoFileSource:
         if self.gray_lookup is None:
             ok, image = self.capture.read()
             return image if ok else None
-        with opencv_log_quiet():
+        with opencv_log_held_to(LUMA_LOG_LEVEL):
             ok, luma = self.capture.read()
         return cv2.LUT(luma, self.gray_lookup) if ok else None
 
@@ -104,17 +104,8 @@ def open_video(path: str, convert_to_bgr: bool = True) -> cv2.VideoCapture:
                             [cv2.CAP_PROP_N_THREADS, 1, cv2.CAP_PROP_CONVERT_RGB, int(convert_to_bgr)])
 
 
-@contextmanager
-def opencv_log_quiet():
-    """OpenCV's log held to errors: FFmpeg's reader warns on every frame it hands out
-    unconverted, which is what reading luma asks of it."""
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-    try:
-        yield
-    finally:
-        cv2.utils.logging.setLogLevel(level)
-
+# FFmpeg's reader warns on every frame it hands out unconverted, which reading luma asks of it.
+LUMA_LOG_LEVEL = cv2.utils.logging.LOG_LEVEL_ERROR
 
 # Luma levels with at least this many pixels in the first frame map to their pixels' mean grey level.
 LEVEL_PIXELS = 20
@@ -158,7 +149,8 @@ class ImageSource:
 
     def __iter__(self) -> Iterator[Frame]:
         for index, path in enumerate(self.paths):
-            image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+            with opencv_log_held_to():  # a broken file is reported below, in livedigit's words
+                image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
             if image is None or image.size == 0:
                 if len(self.paths) == 1:
                     raise InputError(f"source {path}: cannot be decoded as an image")
@@ -191,6 +183,13 @@ class LiveSource:
         self.thread.start()
 
     def _open(self) -> cv2.VideoCapture:
+        with opencv_log_held_to():
+            capture, problem = self._open_capture()
+        if not capture.isOpened():
+            raise InputError(f"source {self.name}: {problem}")
+        return capture
+
+    def _open_capture(self) -> tuple[cv2.VideoCapture, str]:
         if isinstance(self.target, int):
             capture = cv2.VideoCapture(self.target)
             problem = f"no camera at index {self.target}"
@@ -198,9 +197,7 @@ class LiveSource:
             capture = cv2.VideoCapture(self.target, cv2.CAP_FFMPEG, [
                 cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, OPEN_TIMEOUT_MS, cv2.CAP_PROP_READ_TIMEOUT_MSEC, OPEN_TIMEOUT_MS])
             problem = f"stream could not be opened within {OPEN_TIMEOUT_MS / 1000:g} s"
-        if not capture.isOpened():
-            raise InputError(f"source {self.name}: {problem}")
-        return capture
+        return capture, problem
 
     def _grab(self) -> None:
         index = 0
