@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import cv2
@@ -17,6 +18,8 @@ from .errors import InputError
 
 VIDEO_CODECS = {".mp4": "mp4v", ".avi": "MJPG"}
 QUIT_KEYS = {ord("q"), 27}
+STDOUT = "-"  # as a --jsonl path: standard output
+STDOUT_FD = 1
 
 # OpenCV's wheel points Qt at a font folder it does not ship: every window would warn
 # about it, and the tuning trackbars' labels would be blank. Point Qt at the system's
@@ -53,27 +56,60 @@ class Sink:
 
 
 class JsonlSink(Sink):
-    """One JSON object per frame, flushed as soon as the frame is done."""
+    """One JSON object per frame, written as soon as the frame is done, each line whole or
+    not at all: a write that fails (a full disk) is cut back to the last whole line.
+
+    "-" writes to standard output. The sink then has it to itself: whatever else the process
+    prints, Python's or a library's own, goes to stderr, so stdout holds JSON lines only.
+    """
 
     def __init__(self, path: str | Path):
-        self.path = check_writable(path, "--jsonl")
-        self.file = open(self.path, "w", encoding="utf-8")
+        self.to_stdout = str(path) == STDOUT
+        if self.to_stdout:
+            self.path = STDOUT
+            sys.stdout.flush()
+            self.fd = os.dup(STDOUT_FD)
+            os.dup2(sys.stderr.fileno(), STDOUT_FD)
+        else:
+            self.path = check_writable(path, "--jsonl")
+            try:
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            except OSError as error:  # what permissions do not tell: a read-only or virtual filesystem
+                raise InputError(f"--jsonl {self.path}: cannot be written ({error.strerror})") from None
+        self.whole_lines_end = 0  # bytes
         self.encoder = json.JSONEncoder(check_circular=False)  # records are plain trees: a fifth faster
 
     def write(self, frame_index: int, source: str, time_ms: float, detections: Detections, **extra) -> None:
         record = {"frame": frame_index, "source": source, "time_ms": round(time_ms, 3),
                   "detections": detections.to_records(), **extra}
+        line = (self.encoder.encode(record) + "\n").encode()
         try:
-            self.file.write(self.encoder.encode(record) + "\n")
-            self.file.flush()
+            write_all(self.fd, line)
+        except BrokenPipeError:
+            raise  # not a full disk: stdout's reader is gone (`| head`), and the caller ends quietly
         except OSError as error:
+            self._cut_back_to_whole_lines()
             raise InputError(f"--jsonl {self.path}: write failed ({error.strerror})") from None
+        self.whole_lines_end += len(line)
+
+    def _cut_back_to_whole_lines(self) -> None:
+        if not self.to_stdout:
+            try:
+                os.ftruncate(self.fd, self.whole_lines_end)
+            except OSError:
+                pass  # the part-line stays; nothing more can be done about it
 
     def close(self) -> None:
-        try:
-            self.file.close()
-        except OSError:
-            pass  # the disk is full: the lines flushed so far stay readable
+        if self.to_stdout:
+            os.dup2(self.fd, STDOUT_FD)
+        os.close(self.fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is out: a write may take only part of them."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class VideoSink(Sink):
