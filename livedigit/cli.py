@@ -7,9 +7,11 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from . import __version__
 from .errors import InputError
 from .params import DetectionParams, load_profile
 from .shipped import shipped_file
+from .sinks import STDOUT
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -17,18 +19,24 @@ EXIT_INTERRUPTED = 130
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="livedigit", description=__doc__)
+    add_version(parser)
     parser.add_argument("--source", default="0",
                         help="camera index, video file, image file, folder or glob of images, "
                              "or rtsp:// / http(s):// stream URL (default: 0, the first camera)")
     parser.add_argument("--no-display", action="store_true", help="run headless, with no window")
     parser.add_argument("--save-video", metavar="PATH", help="write the annotated video (.mp4 or .avi)")
-    parser.add_argument("--jsonl", metavar="PATH", help="write one JSON object per frame")
+    parser.add_argument("--jsonl", metavar="PATH",
+                        help="write one JSON object per frame ('-': to standard output, everything else to stderr)")
     parser.add_argument("--max-frames", type=positive_int, metavar="N", help="stop after N frames")
     parser.add_argument("--model", metavar="PATH", help="a .keras or .tflite model (default: the shipped one)")
     parser.add_argument("--profile", metavar="PATH", help="calibration profile (JSON) to load, and to save with --tune")
     parser.add_argument("--tune", action="store_true", help="tune detection live with trackbars")
     parser.add_argument("--demo", action="store_true", help="run on the demo clip shipped with livedigit")
     return parser
+
+
+def add_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
 
 
 def positive_int(text: str) -> int:
@@ -65,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C while starting up, before the run's own handler is in place
         print("livedigit: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # --jsonl -, and its reader stopped early (`| head`): quietly, as Unix tools do
+        return 0
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -76,7 +86,7 @@ def run_cli(args: argparse.Namespace) -> int:
 
     params = initial_params(args)
     for path, option in ((args.save_video, "--save-video"), (args.jsonl, "--jsonl")):
-        if path:
+        if path and path != STDOUT:
             check_writable(path, option)
     display = has_display() and not args.no_display
     if args.tune and not display:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cli import add_version
 from .detections import iou
 
 MIN_IOU = 0.3
@@ -124,6 +125,7 @@ def read_jsonl(path: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="livedigit-eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_version(parser)
     parser.add_argument("--jsonl", type=Path, required=True, help="livedigit's output")
     truth = parser.add_mutually_exclusive_group(required=True)
     truth.add_argument("--truth", type=Path, help="a clip's ground truth (scripts/make_clip.py)")
