@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from livedigit.evaluate import score_clip
 
-from conftest import run_cli
+from conftest import run_cli, start_cli, wait_for_lines
 
 
 def read_jsonl(path):
@@ -86,6 +87,8 @@ def test_a_folder_of_images_reads_each_image_and_skips_other_files_with_a_warnin
      "not a readable video"),
     (lambda d: (d / "notes.txt").write_text("hello") and d / "notes.txt", "not a readable video"),
     (lambda d: (d / "empty").mkdir() or d / "empty", "no image files"),
+    (lambda d: (d / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(3000)) and d / "broken.png",
+     "cannot be decoded"),
 ])
 def test_bad_sources_fail_with_one_line_naming_the_input(tmp_path, make_input, problem):
     source = make_input(tmp_path)
@@ -99,6 +102,7 @@ def test_bad_sources_fail_with_one_line_naming_the_input(tmp_path, make_input, p
     (["--jsonl", "/nonexistent/folder/out.jsonl"], "--jsonl"),
     (["--save-video", "/nonexistent/out.mp4"], "--save-video"),
     (["--model", "/nonexistent/model.keras"], "model"),
+    (["--jsonl", "/proc/out.jsonl"], "--jsonl /proc/out.jsonl: cannot be written"),  # refused even to root
 ])
 def test_bad_settings_fail_before_any_work(clip, args, named):
     result = run_cli("--source", str(clip[0]), "--no-display", *args)
@@ -112,34 +116,50 @@ def test_a_bad_profile_is_refused_naming_the_field(clip, tmp_path):
     assert result.returncode == 2 and "block_size" in result.stderr
 
 
-def test_a_missing_camera_is_reported_quickly():
+def test_a_missing_camera_is_reported_quickly_in_our_line_alone():
     started = time.monotonic()
-    result = run_cli("--source", "7", "--no-display")
-    assert result.returncode == 2 and "camera" in result.stderr
+    result = run_cli("--source", "0", "--no-display")
+    assert result.returncode == 2
+    assert result.stderr == "livedigit: source 0: no camera at index 0\n"  # none of OpenCV's own lines
     assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_stops_the_run_with_complete_outputs(tmp_path, sig, code, mnist):
-    from livedigit.synthetic import make_clip, preset
-
-    style = preset("clean")
-    video = tmp_path / "long.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, style.frame_size)
-    for frame, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=20, seed=5):
-        for _ in range(40):  # 800 frames: longer than the test waits
-            writer.write(frame)
-    writer.release()
+def test_a_signal_stops_the_run_with_complete_outputs(tmp_path, sig, code, long_clip):
     jsonl, annotated = tmp_path / "out.jsonl", tmp_path / "out.avi"
-    process = subprocess.Popen([sys.executable, "-m", "livedigit", "--source", str(video), "--no-display",
-                                "--jsonl", str(jsonl), "--save-video", str(annotated)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not jsonl.exists() or len(jsonl.read_text().splitlines()) < 10):
-        time.sleep(0.1)
+    process = start_cli("--source", str(long_clip), "--no-display", "--jsonl", str(jsonl),
+                        "--save-video", str(annotated))
+    wait_for_lines(jsonl, 10)
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == code, stderr
     lines = read_jsonl(jsonl)
     assert 10 <= len(lines) < 800
     assert count_frames(annotated) == len(lines)
+
+
+def test_version_prints_the_package_version_and_exits_0():
+    import livedigit
+
+    for module in ("livedigit", "livedigit.evaluate"):
+        result = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True)
+        assert result.returncode == 0
+        assert result.stdout.strip() == f"{module.replace('.evaluate', '-eval')} {livedigit.__version__}"
+
+
+def test_jsonl_dash_writes_json_lines_alone_to_stdout_and_the_summary_to_stderr(clip):
+    result = run_cli("--source", str(clip[0]), "--no-display", "--jsonl", "-")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["frame"] for line in lines] == list(range(12))
+    assert "12 frames" in result.stderr
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_a_reader_of_stdout_that_stops_early_ends_the_run_quietly(long_clip):
+    process = start_cli("--source", str(long_clip), "--no-display", "--jsonl", "-")
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 0 and json.loads(first)["frame"] == 0
+    assert "Traceback" not in stderr and "Broken pipe" not in stderr

@@ -1,8 +1,12 @@
 """Faults end in a clear message or a clean recovery, never a traceback or a broken file."""
+import errno
 import json
+import os
+import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import cv2
 import keras
@@ -12,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from livedigit import DetectionParams, InputError
+from livedigit import DetectionParams, InputError, JsonlSink
 from livedigit.classify import DigitClassifier
 from livedigit.detect import find_regions
 
-from conftest import run_cli
+from conftest import run_cli, start_cli, wait_for_lines
 
 
 def read_jsonl(path):
@@ -59,6 +63,68 @@ def test_a_model_with_the_wrong_input_shape_is_refused(tmp_path):
     keras.Model(inputs, outputs).save(path)
     with pytest.raises(InputError, match="shape"):
         DigitClassifier(path)
+
+
+class DiskFullAfter:
+    """os.write for one file on a disk with `room` bytes left: the write that crosses the
+    limit takes what fits, every write after it fails with ENOSPC, as on a real disk."""
+
+    def __init__(self, path, room: int):
+        self.path, self.room, self.write = str(path), room, os.write
+
+    def __call__(self, fd: int, data) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}") != self.path:
+            return self.write(fd, data)
+        if self.room == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = self.write(fd, bytes(data[:self.room]))
+        self.room -= written
+        return written
+
+
+def test_a_jsonl_line_that_does_not_fit_on_the_disk_is_taken_back_whole(tmp_path, monkeypatch, recognizer, clip):
+    path = tmp_path / "out.jsonl"
+    frame = cv2.VideoCapture(str(clip[0])).read()[1]
+    detections = recognizer(frame)
+    monkeypatch.setattr(os, "write", DiskFullAfter(path, room=10_000))
+    with JsonlSink(path) as sink, pytest.raises(InputError, match="No space left"):
+        for index in range(100):
+            sink.write(index, "page.avi", 1.0, detections)
+    text = path.read_text()
+    assert text.endswith("\n") and 0 < len(text) <= 10_000
+    assert [json.loads(line)["frame"] for line in text.splitlines()] == list(range(text.count("\n")))
+
+
+def test_a_full_disk_mid_run_leaves_whole_jsonl_lines_and_a_finalized_video(tmp_path, monkeypatch, long_clip):
+    from livedigit.cli import main
+
+    jsonl, annotated = tmp_path / "out.jsonl", tmp_path / "out.mp4"
+    monkeypatch.setattr(os, "write", DiskFullAfter(jsonl, room=40_000))
+    assert main(["--source", str(long_clip), "--no-display", "--jsonl", str(jsonl),
+                 "--save-video", str(annotated)]) == 2
+    lines = read_jsonl(jsonl)
+    assert 3 <= len(lines) < 800
+    capture = cv2.VideoCapture(str(annotated))
+    assert sum(1 for _ in iter(lambda: capture.read()[0], False)) == len(lines)
+
+
+def test_a_finding_process_killed_mid_run_ends_it_with_one_line_and_whole_outputs(tmp_path, long_clip):
+    jsonl = tmp_path / "out.jsonl"
+    process = start_cli("--source", str(long_clip), "--no-display", "--jsonl", str(jsonl))
+    wait_for_lines(jsonl, 10)
+    os.kill(finding_process_of(process.pid), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert stderr == "livedigit: finding regions stopped: its process ended with exit code -9\n"
+    assert 10 <= len(read_jsonl(jsonl)) < 800
+
+
+def finding_process_of(pid: int) -> int:
+    """The child that multiprocessing spawned to find regions (not its resource tracker)."""
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+            return int(child)
+    raise AssertionError(f"process {pid} has no finding process")
 
 
 def test_a_full_disk_stops_with_a_clear_error_naming_the_output(clip):
