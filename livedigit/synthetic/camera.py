@@ -1,0 +1,103 @@
+"""The camera: a moving, tilting view of the page under uneven light, with blur and noise."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .page import Page, PageItem
+from .style import Style
+
+
+def camera_homography(style: Style, canvas_size: tuple[int, int], t: float, rng: np.random.Generator) -> np.ndarray:
+    """Canvas -> frame homography of a camera drifting over the page, t in camera cycles."""
+    page_w, page_h = canvas_size
+    frame_w, frame_h = style.frame_size
+    view_w = style.view_width * (page_w if not style.surround else style.page_size[0])
+    view_h = view_w * frame_h / frame_w
+    cx = page_w / 2 + (page_w - view_w) * 0.42 * np.sin(2 * np.pi * t)
+    cy = page_h / 2 + (page_h - view_h) * 0.42 * np.sin(4 * np.pi * t + 0.7)
+    cx, cy = np.array([cx, cy]) + rng.normal(0, style.shake, 2)
+    angle = np.deg2rad(style.rotation + 4 * np.sin(2 * np.pi * t * 1.3))
+    tilt_x, tilt_y = style.tilt * np.sin(2 * np.pi * t * 0.8), style.tilt * np.cos(2 * np.pi * t * 0.6)
+    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], np.float32)
+    stretched = corners * [view_w / 2, view_h / 2]
+    stretched[:, 0] *= 1 + tilt_y * corners[:, 1]
+    stretched[:, 1] *= 1 + tilt_x * corners[:, 0]
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    quad = (stretched @ rotation.T + [cx, cy]).astype(np.float32)
+    frame_corners = np.array([[0, 0], [frame_w, 0], [frame_w, frame_h], [0, frame_h]], np.float32)
+    return cv2.getPerspectiveTransform(quad, frame_corners)
+
+
+def lighting(style: Style, t: float) -> np.ndarray:
+    """Multiplicative light field of the frame: a drifting gradient and an optional shadow (t in cycles)."""
+    frame_w, frame_h = style.frame_size
+    ys, xs = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
+    direction = 2 * np.pi * t
+    ramp = (np.cos(direction) * xs / frame_w + np.sin(direction) * ys / frame_h)
+    light = style.brightness * (1 - style.light_gradient * (ramp - ramp.min()) / max(np.ptp(ramp), 1e-6))
+    if style.shadow:
+        shadow = np.zeros((frame_h, frame_w), np.float32)
+        edge = int(frame_w * (0.3 + 0.2 * np.sin(direction)))
+        cv2.fillPoly(shadow, [np.array([[0, 0], [edge, 0], [edge - 120, frame_h], [0, frame_h]])], 0.35)
+        light *= 1 - cv2.GaussianBlur(shadow, (0, 0), 25)
+    return light
+
+
+def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> tuple[np.ndarray, list[PageItem]]:
+    """One frame of the page at time t, and the items fully in view with frame boxes."""
+    homography = camera_homography(style, (page.image.shape[1], page.image.shape[0]), t, rng)
+    frame = cv2.warpPerspective(page.image, homography, style.frame_size, flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 60, 55))
+    frame *= lighting(style, t)[:, :, None]
+    if style.colour_cast != (1.0, 1.0, 1.0):
+        frame *= np.array(style.colour_cast, np.float32)
+    if style.glare:
+        frame += glare(style, t)[:, :, None]
+    if style.blur > 0:
+        frame = cv2.GaussianBlur(frame, (0, 0), style.blur)
+    if style.motion_blur:
+        frame = cv2.filter2D(frame, -1, smear(style.motion_blur, rng.uniform(0, np.pi)))
+    frame += rng.normal(0, style.noise, frame.shape).astype(np.float32)
+    frame = np.clip(frame, 0, 255).astype(np.uint8)
+    if style.jpeg_quality:
+        frame = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, style.jpeg_quality])[1],
+                             cv2.IMREAD_COLOR)
+    return frame, items_in_view(page.items, homography, style.frame_size)
+
+
+def glare(style: Style, t: float) -> np.ndarray:
+    """A lamp's reflection: a broad bright spot drifting slowly over the frame, added to it."""
+    frame_w, frame_h = style.frame_size
+    centre = (frame_w * (0.5 + 0.25 * np.sin(2 * np.pi * t * 0.7)), frame_h * (0.45 + 0.2 * np.cos(2 * np.pi * t)))
+    ys, xs = np.ogrid[0:frame_h, 0:frame_w]
+    spread = 0.18 * frame_w
+    spot = np.exp(-((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2) / (2 * spread ** 2))
+    return (255 * style.glare * spot).astype(np.float32)
+
+
+def smear(length: float, angle: float) -> np.ndarray:
+    """The kernel of a camera's motion blur: a line `length` pixels long at `angle`."""
+    size = int(np.ceil(length)) | 1
+    kernel = np.zeros((size, size), np.float32)
+    half = size // 2
+    dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
+    cv2.line(kernel, (round(half - dx), round(half - dy)), (round(half + dx), round(half + dy)), 1.0, 1, cv2.LINE_AA)
+    return kernel / kernel.sum()
+
+
+def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tuple[int, int]) -> list[PageItem]:
+    if not items:
+        return []
+    boxes = np.array([item.box for item in items], np.float32)
+    x, y, w, h = boxes.T
+    corners = np.stack([np.stack([x, y], 1), np.stack([x + w, y], 1),
+                        np.stack([x + w, y + h], 1), np.stack([x, y + h], 1)], 1)
+    projected = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), homography).reshape(-1, 4, 2)
+    low, high = projected.min(axis=1), projected.max(axis=1)
+    frame_w, frame_h = frame_size
+    inside = (low[:, 0] >= 1) & (low[:, 1] >= 1) & (high[:, 0] < frame_w - 1) & (high[:, 1] < frame_h - 1)
+    return [PageItem((int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1])), item.label, item.id)
+            for item, lo, hi, keep in zip(items, low, high, inside) if keep]
+
+

@@ -1,0 +1,71 @@
+"""How a generated clip looks: the Style of its page, ink, light and camera, and presets."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+# How the ink is laid down: "pen" is MNIST's own stroke.
+PENS = ("ballpoint", "pen", "felt-tip", "marker", "pencil")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a clip looks; presets below."""
+
+    frame_size: tuple[int, int] = (640, 480)
+    page_size: tuple[int, int] = (1400, 1000)
+    digit_height: tuple[int, int] = (34, 50)     # on the page, pixels
+    digit_gap: tuple[float, float] = (0.2, 0.45)  # between digits of a number, in digit heights
+    rows: int = 9
+    numbers_per_row: int = 6
+    number_length: tuple[int, int] = (1, 5)       # digits a number, at least and below
+    ink_colours: tuple = ((40, 30, 25),)          # BGR
+    pen: str = "pen"                              # one of PENS
+    pressure: float = 0.0                         # how unevenly the pen presses, 0 to 1
+    paper_colour: tuple | None = None             # BGR; None: white
+    ruled_lines: bool = False
+    grid: bool = False
+    dots: bool = False                            # dotted paper
+    line_spacing: int = 56                        # of ruled lines, grid and dots, page pixels
+    line_colour: tuple = (200, 160, 120)          # BGR
+    line_width: int = 2
+    marks_per_row: float = 0.0                    # handwritten letters, symbols, scribbles
+    words_per_row: float = 0.0                    # printed words (g, q, a, o, l, I, O, S, Z, B, ...)
+    arrows_per_row: float = 0.0
+    boxed: float = 0.0                            # fraction of numbers with a box drawn around them
+    underlined: float = 0.0                       # fraction of numbers underlined
+    struck: float = 0.0                           # fraction of printed words struck through
+    brightness: float = 1.0
+    light_gradient: float = 0.15
+    shadow: bool = False
+    colour_cast: tuple = (1.0, 1.0, 1.0)          # BGR gains of the light
+    glare: float = 0.0                            # a lamp's reflection, up to this much brighter
+    blur: float = 0.6                             # defocus, pixels
+    motion_blur: float = 0.0                      # length of the smear, pixels
+    noise: float = 2.0
+    jpeg_quality: int = 0                         # each frame through JPEG at this quality; 0: not
+    shake: float = 0.0                            # hand shake, page pixels per frame
+    view_width: float = 0.62                      # fraction of the page width in view
+    tilt: float = 0.06                            # perspective strength
+    rotation: float = 0.0                         # the camera's roll, degrees
+    surround: str = ""                            # what the page lies on: "" or one of SURROUNDS
+    margin: float = 0.0                           # how much of it shows, in page sizes on each side
+
+
+PRESETS = {
+    "clean": Style(),
+    "lined": Style(ruled_lines=True, marks_per_row=1.5, ink_colours=((140, 50, 20), (150, 70, 30)),
+                   light_gradient=0.25),
+    "dim": Style(brightness=0.45, noise=7.0, blur=1.2, shake=3.0, shadow=True, light_gradient=0.3,
+                 ink_colours=((40, 30, 25), (90, 85, 80))),
+    "hd": Style(frame_size=(1280, 720), page_size=(1800, 1250), rows=10, numbers_per_row=7,
+                marks_per_row=0.8, view_width=0.75),
+    "door": Style(page_size=(900, 650), rows=6, numbers_per_row=4, surround="wood", margin=0.3,
+                  view_width=0.95, shake=2.0, blur=0.9),
+    "wall": Style(page_size=(900, 650), rows=6, numbers_per_row=4, surround="wallpaper", margin=0.3,
+                  view_width=0.95, shake=2.0, blur=0.9, ink_colours=((140, 50, 20), (40, 30, 25))),
+}
+
+
+def preset(name: str, **changes) -> Style:
+    return replace(PRESETS[name], **changes)
