@@ -1,9 +1,12 @@
 """Generate a camera-like test clip with per-frame ground truth, from MNIST test digits.
 
     python scripts/make_clip.py --data ../shared/data/mnist.npz --preset lined --out clips/lined.mp4
+    python scripts/make_clip.py --data ../shared/data/mnist.npz --preset random --seed 17 --out clips/r17.mp4
 
 Writes the clip and, beside it, <name>.truth.json: for every frame the box and label of
-each digit fully in view, and the boxes of non-digit marks (label -1).
+each digit fully in view, and the boxes of non-digit marks (label -1). `--preset random`
+draws every factor of the scene from --seed (livedigit.synthetic.random_scene); its truth
+file names the value each factor took. The same seed gives the same clip and truth.
 """
 from __future__ import annotations
 
@@ -14,13 +17,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigit.synthetic import PRESETS, make_clip, preset
+from livedigit.synthetic import PRESETS, make_clip, preset, random_scene
+
+RANDOM = "random"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="mnist.npz; its test split is used")
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="clean")
+    parser.add_argument("--preset", choices=sorted(PRESETS) + [RANDOM], default="clean")
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
@@ -29,7 +34,8 @@ def main(argv: list[str] | None = None) -> None:
 
     with np.load(args.data) as data:
         digits, labels = data["x_test"], data["y_test"]
-    style = preset(args.preset)
+    scene = random_scene(args.seed) if args.preset == RANDOM else None
+    style = scene.style if scene else preset(args.preset)
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if args.out.suffix == ".avi" else "mp4v"))
     writer = cv2.VideoWriter(str(args.out), fourcc, args.fps, style.frame_size)
     truth = []
@@ -39,8 +45,9 @@ def main(argv: list[str] | None = None) -> None:
                       "items": [{"id": item.id, "box": list(item.box), "label": item.label} for item in items]})
     writer.release()
     truth_path = args.out.with_suffix(".truth.json")
+    factors = {"factors": scene.factors} if scene else {}
     truth_path.write_text(json.dumps({"preset": args.preset, "seed": args.seed, "size": list(style.frame_size),
-                                      "frames": truth}) + "\n")
+                                      **factors, "frames": truth}) + "\n")
     digits_per_frame = np.mean([sum(i["label"] >= 0 for i in f["items"]) for f in truth])
     print(f"wrote {args.out} ({args.frames} frames, {digits_per_frame:.0f} digits a frame) and {truth_path}")
 

@@ -19,3 +19,38 @@ def test_every_preset_films_its_page_with_ground_truth_inside_the_frame(mnist, n
             assert -1 <= item.label <= 9
     first, second = ({item.id: item.label for item in items} for _, items in frames[:2])
     assert all(first[key] == second[key] for key in first.keys() & second.keys())
+
+
+def test_a_random_scene_replays_from_its_seed(mnist):
+    from livedigit.synthetic import random_scene
+
+    assert random_scene(7) == random_scene(7) and random_scene(7) != random_scene(8)
+    runs = [list(make_clip(mnist["x_test"], mnist["y_test"], random_scene(7).style, frames=2, seed=7))
+            for _ in range(2)]
+    for (first, first_items), (second, second_items) in zip(*runs):
+        assert np.array_equal(first, second) and first_items == second_items
+
+
+def test_random_scenes_draw_every_factor_over_its_range():
+    from livedigit.synthetic import random_scene
+
+    scenes = [random_scene(seed) for seed in range(60)]
+    for factor in scenes[0].factors:
+        assert len({scene.factors[factor] for scene in scenes}) >= 2, factor
+    widths = {scene.style.frame_size[0] for scene in scenes}
+    assert min(widths) == 640 and max(widths) == 1920
+    assert {scene.factors["paper"] for scene in scenes} >= {"ruled", "squared", "dotted", "sticky note", "whiteboard"}
+    assert {scene.factors["pen"] for scene in scenes} == {"ballpoint", "pen", "felt-tip", "marker", "pencil"}
+
+
+@pytest.mark.parametrize("seed", [2, 9, 14])
+def test_a_random_scene_films_digits_with_ground_truth_inside_its_frame(mnist, seed):
+    from livedigit.synthetic import random_scene
+
+    scene = random_scene(seed)
+    width, height = scene.style.frame_size
+    frames = list(make_clip(mnist["x_test"], mnist["y_test"], scene.style, frames=2, seed=seed))
+    for image, items in frames:
+        assert image.shape == (height, width, 3)
+        assert sum(item.label >= 0 for item in items) >= 1
+        assert all(0 < x and 0 < y and x + w < width and y + h < height for x, y, w, h in (i.box for i in items))
