@@ -66,8 +66,10 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, code)
 
 
-def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
-    """Ink as 255 on 0, by the profile's threshold method, with ruled lines removed."""
+def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False) -> np.ndarray:
+    """Ink as 255 on 0, by the profile's threshold method, with ruled lines removed (unless
+    `keep_lines`: `livedigit-eval --why` compares the two)."""
+    remove_lines = (lambda binary: binary) if keep_lines else remove_ruled_lines
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
     if params.threshold == "background":
@@ -76,14 +78,14 @@ def binarize(gray: np.ndarray, params: DetectionParams) -> np.ndarray:
         binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
         if off_page is not None:
             binary &= ~off_page
-        binary = remove_ruled_lines(binary) & stroke_cores(darkness)
+        binary = remove_lines(binary) & stroke_cores(darkness)
     else:
         if params.threshold == "otsu":
             _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
         else:
             binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                            params.block_size, params.c)
-        binary = remove_ruled_lines(binary)
+        binary = remove_lines(binary)
     if params.morph_kernel > 1:
         kernel = np.ones((params.morph_kernel, params.morph_kernel), np.uint8)
         binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, kernel)
@@ -386,11 +388,16 @@ def is_narrow(boxes: np.ndarray, params: DetectionParams) -> np.ndarray:
 
 def sized_like_digits(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> np.ndarray:
     """Height within limits, at most a few digits wide, clear of the frame edge (a cut digit misleads)."""
+    return np.logical_and.reduce(list(digit_size_checks(boxes, shape, params).values()))
+
+
+def digit_size_checks(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> dict[str, np.ndarray]:
+    """Each check of sized_like_digits by the name of what fails it."""
     x, y, w, h = boxes.T
     frame_h, frame_w = shape
-    return ((h >= params.min_height) & (h <= params.max_height * frame_h / 100)
-            & (w <= MAX_TOUCHING * params.max_aspect * h)
-            & (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h))
+    return {"too small": h >= params.min_height, "too tall": h <= params.max_height * frame_h / 100,
+            "too wide": w <= MAX_TOUCHING * params.max_aspect * h,
+            "at the frame edge": (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h)}
 
 
 def sized_like_strokes(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> np.ndarray:

@@ -1,11 +1,13 @@
 """Score livedigit's JSONL output against ground truth.
 
-    livedigit-eval --jsonl out.jsonl --truth clip.truth.json
+    livedigit-eval --jsonl out.jsonl --truth clip.truth.json [--why]
     livedigit-eval --jsonl out.jsonl --labels photos/labels.json
 
 A hit is a reported digit whose box overlaps a true digit's box (IoU >= 0.3) with the
 right label; each true digit is hit at most once. For a folder of photos with a labels
 file (each file's `digits` string), the digits found are compared with those written.
+With --why, every missed or misread digit of a clip is put down to the stage that lost it
+(livedigit/why.py): the clip is read again, from the source its JSONL names.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import numpy as np
 
 from .cli import add_version
 from .detections import iou
+from .errors import InputError
 
 MIN_IOU = 0.3
 
@@ -122,6 +125,14 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
+def why_report(lines: list[dict], truth: dict, args: argparse.Namespace) -> dict[str, int]:
+    from .params import DetectionParams, load_profile
+    from .why import MissExplainer, explain_misses
+
+    params = load_profile(args.profile) if args.profile else DetectionParams()
+    return explain_misses(lines, truth, MissExplainer(params), args.source)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="livedigit-eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -130,10 +141,23 @@ def main(argv: list[str] | None = None) -> int:
     truth = parser.add_mutually_exclusive_group(required=True)
     truth.add_argument("--truth", type=Path, help="a clip's ground truth (scripts/make_clip.py)")
     truth.add_argument("--labels", type=Path, help="labels.json of a folder of photos")
+    parser.add_argument("--why", action="store_true",
+                        help="with --truth: the stage that lost each missed or misread digit")
+    parser.add_argument("--source", help="with --why: the clip (default: the source the JSONL names)")
+    parser.add_argument("--profile", type=Path, help="with --why: the profile the clip was read with")
     args = parser.parse_args(argv)
+    if args.why and not args.truth:
+        parser.error("--why needs --truth: photos have no boxes to follow")
     lines = read_jsonl(args.jsonl)
     if args.truth:
-        report = score_clip(lines, json.loads(args.truth.read_text())).summary()
+        truth = json.loads(args.truth.read_text())
+        report = score_clip(lines, truth).summary()
+        if args.why:
+            try:
+                report["lost_at"] = why_report(lines, truth, args)
+            except InputError as error:
+                print(f"livedigit-eval: --why: {error}", file=sys.stderr)
+                return 2
     else:
         score, wrong = score_photos(lines, json.loads(args.labels.read_text()))
         report = {**score.summary(), "photos_read_wrong": wrong}

@@ -42,11 +42,12 @@ class CountingClassifier:
         return self.classifier(crops)
 
 
-def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`python -m livedigit ARGS` headless, as a user would run it."""
+def run_cli(*args: str, env: dict | None = None, timeout: float = 120,
+            module: str = "livedigit") -> subprocess.CompletedProcess:
+    """`python -m livedigit ARGS` (or another of livedigit's commands) headless, as a user would run it."""
     environment = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "livedigit", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
                           timeout=timeout, env=environment)
 
 

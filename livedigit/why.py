@@ -1,0 +1,169 @@
+"""Where each missed digit was lost: `livedigit-eval --why`.
+
+Each frame with a missed or misread true digit is read again from its source and followed
+through the pipeline's stages with the same code and profile; the first stage that lost the
+digit is named:
+
+- never inked by the threshold: hardly any of its pixels came out as ink;
+- removed with a ruled line: inked, but most of its ink went with the page's lines;
+- merged with a neighbour: its ink is part of a blob much larger than the digit (touching
+  digits, a box, a line, a mark) that was not cut around it;
+- split into pieces: its ink lies in several blobs, none of them most of the digit;
+- filtered (too small, too tall, too wide, at the frame edge, encloses another blob,
+  cluttered surroundings, too little ink, cut apart): its blob was left out by that
+  filter, or cut where no cut belonged (taken for touching digits, an underline taken off);
+- rejected as not-a-digit, or read with too little confidence: the model's verdict;
+- misread: reported, or read by the model, as another digit;
+- lost after reading: read right, yet not reported there (pieces joined, tracking).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import cv2
+import numpy as np
+
+from .classify import NOT_A_DIGIT, DigitClassifier
+from .detect import (MAX_CLUTTER, binarize, clutter, contour_depths, digit_size_checks, encloses, has_ink_enough,
+                     ink_mask, is_narrow, regions_in, sized_like_digits, to_gray)
+from .detections import iou
+from .normalize import normalize_masks
+from .params import DetectionParams
+
+MIN_IOU = 0.3
+# A digit's ink covers a tenth of its box or more; under this share of it, the threshold missed it.
+NEVER_INKED = 0.02
+# Where line removal took more than this share of a digit's ink, the lines took the digit.
+TAKEN_BY_LINES = 0.5
+# A blob this many times the digit's box (and holding most of it) is the digit merged with more.
+MERGED_AREA = 2.0
+
+
+class MissExplainer:
+    """Names the stage that lost each missed digit of a frame."""
+
+    def __init__(self, params: DetectionParams | None = None, model=None):
+        self.params = params or DetectionParams()
+        self.classifier = DigitClassifier(model)
+
+    def explain(self, image: np.ndarray, missed: list[dict], reported: list[dict]) -> list[str]:
+        """The stage that lost each of `missed` (true digits: box, label), given what was reported."""
+        if not missed:
+            return []
+        frame = FrameStages(image, self.params)
+        return [self._stage(frame, np.array(digit["box"]), digit["label"], reported) for digit in missed]
+
+    def _stage(self, frame: "FrameStages", box: np.ndarray, label: int, reported: list[dict]) -> str:
+        if reported and any(iou(box[None], np.array([r["box"] for r in reported]))[0][
+                [r["digit"] != label for r in reported]] >= MIN_IOU):
+            return "misread"
+        lost = frame.ink_lost(box) or frame.blob_lost(box)
+        if lost:
+            return lost
+        region = frame.region_at(box)
+        if region is None:
+            return "split into pieces"
+        probabilities = self.classifier(normalize_masks([region]))[0]
+        read = int(probabilities.argmax())
+        if read == NOT_A_DIGIT:
+            return "rejected as not-a-digit"
+        if probabilities[read] < self.params.confidence:
+            return "read with too little confidence"
+        return "misread" if read != label else "lost after reading"
+
+
+class FrameStages:
+    """One frame taken through thresholding, line removal and contours, kept for inspection."""
+
+    def __init__(self, image: np.ndarray, params: DetectionParams):
+        gray = to_gray(image)
+        self.params = params
+        self.inked = binarize(gray, params, keep_lines=True)
+        self.binary = binarize(gray, params)
+        contours, hierarchy = cv2.findContours(self.binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+        self.contours = contours
+        self.parents = hierarchy[0, :, 3] if contours else np.zeros(0, np.int32)
+        self.boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
+        self.outlines = contour_depths(self.parents) % 2 == 0
+        self.regions = regions_in(self.binary, params)
+
+    def ink_lost(self, box: np.ndarray) -> str | None:
+        x, y, w, h = box
+        inked = cv2.countNonZero(self.inked[y:y + h, x:x + w])
+        if inked < NEVER_INKED * w * h:
+            return "never inked by the threshold"
+        if cv2.countNonZero(self.binary[y:y + h, x:x + w]) < (1 - TAKEN_BY_LINES) * inked:
+            return "removed with a ruled line"
+        return None
+
+    def blob_lost(self, box: np.ndarray) -> str | None:
+        """The filter that left out the digit's blob, or how the blob failed to be the digit;
+        None where a region was made of it."""
+        if self.region_at(box) is not None or not self.outlines.any():
+            return None
+        outline_boxes = np.where(self.outlines[:, None], self.boxes, 0)
+        overlaps = iou(box[None], outline_boxes)[0]
+        best = int(overlaps.argmax())
+        if overlaps[best] >= MIN_IOU:
+            return "filtered: " + self._failed_filter(best)
+        holding = [i for i in np.flatnonzero(self.outlines) if covers(self.boxes[i], box)]
+        if any(area(self.boxes[i]) >= MERGED_AREA * area(box) for i in holding):
+            return "merged with a neighbour"
+        return "split into pieces"
+
+    def _failed_filter(self, index: int) -> str:
+        shape = self.binary.shape
+        for name, passed in digit_size_checks(self.boxes[index:index + 1], shape, self.params).items():
+            if not passed[0]:
+                return name
+        candidates = self.outlines & sized_like_digits(self.boxes, shape, self.params)
+        if encloses(candidates & is_narrow(self.boxes, self.params), self.parents)[index]:
+            return "encloses another blob"
+        if clutter(self.binary, self.boxes[index:index + 1])[0] > MAX_CLUTTER:
+            return "cluttered surroundings"
+        mask = ink_mask(self.binary, self.contours[index], self.boxes[index])
+        if not has_ink_enough(mask, self.boxes[index], self.params):
+            return "too little ink"
+        return "cut apart"  # passed every filter, yet was cut (as touching digits, or an underline taken off)
+
+    def region_at(self, box: np.ndarray) -> np.ndarray | None:
+        """The mask of the region that matches the box, if one does."""
+        if not len(self.regions.boxes):
+            return None
+        overlaps = iou(box[None], self.regions.boxes)[0]
+        best = int(overlaps.argmax())
+        return self.regions.masks[best] if overlaps[best] >= MIN_IOU else None
+
+
+def area(box: np.ndarray) -> int:
+    return int(box[2]) * int(box[3])
+
+
+def covers(outer: np.ndarray, inner: np.ndarray, share: float = 0.7) -> bool:
+    """Whether `outer` holds at least `share` of `inner`'s area."""
+    x0, y0 = np.maximum(outer[:2], inner[:2])
+    x1, y1 = np.minimum(outer[:2] + outer[2:], inner[:2] + inner[2:])
+    return max(0, x1 - x0) * max(0, y1 - y0) >= share * area(inner)
+
+
+def explain_misses(lines: list[dict], truth: dict, explainer: MissExplainer, source: str | None = None) -> dict:
+    """How many of the clip's missed and misread digits each stage lost, most first.
+
+    The frames are read again from `source`, by default the source the JSONL names."""
+    from .evaluate import Score, match_frame
+    from .sources import open_source
+
+    reported_by_frame = {line["frame"]: line["detections"] for line in lines}
+    items_by_frame = {frame["frame"]: frame["items"] for frame in truth["frames"]}
+    stages: list[str] = []
+    frames = open_source(source or lines[0]["source"])
+    try:
+        for frame in frames:
+            digits = [item for item in items_by_frame.get(frame.index, []) if item["label"] >= 0]
+            reported = reported_by_frame.get(frame.index, [])
+            read = match_frame(reported, digits, Score())
+            missed = [digit for n, digit in enumerate(digits) if read.get(digit.get("id", n)) != digit["label"]]
+            stages += explainer.explain(frame.image, missed, reported)
+    finally:
+        frames.close()
+    return dict(Counter(stages).most_common())

@@ -1,0 +1,93 @@
+"""`livedigit-eval --why`: each missed digit is put down to the stage that lost it."""
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from livedigit.why import MissExplainer
+
+from conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def explainer():
+    return MissExplainer()
+
+
+@pytest.fixture(scope="module")
+def page(clip):
+    """The clip's first frame, what the pipeline reports on it, and its true digits."""
+    video, truth = clip
+    image = cv2.VideoCapture(str(video)).read()[1]
+    from livedigit import Recognizer
+
+    reported = Recognizer()(image).to_records()
+    digits = [item for item in truth["frames"][0]["items"] if item["label"] >= 0]
+    return image, reported, digits
+
+
+def reported_at(reported, digit):
+    from livedigit.detections import iou
+
+    boxes = np.array([r["box"] for r in reported])
+    return int(iou(np.array([digit["box"]]), boxes)[0].argmax())
+
+
+def test_a_digit_read_right_but_left_out_of_the_report_was_lost_after_reading(explainer, page):
+    image, reported, digits = page
+    digit = digits[0]
+    without = [r for n, r in enumerate(reported) if n != reported_at(reported, digit)]
+    assert explainer.explain(image, [digit], without) == ["lost after reading"]
+
+
+def test_a_digit_reported_as_another_was_misread(explainer, page):
+    image, reported, digits = page
+    digit = digits[1]
+    wrong = [dict(r) for r in reported]
+    wrong[reported_at(reported, digit)]["digit"] = (digit["label"] + 1) % 10
+    assert explainer.explain(image, [digit], wrong) == ["misread"]
+
+
+def test_a_digit_with_no_ink_dark_enough_was_never_inked(explainer, page):
+    image, reported, digits = page
+    digit = digits[2]
+    x, y, w, h = digit["box"]
+    faded = image.copy()
+    faded[y:y + h, x:x + w] = cv2.addWeighted(faded[y:y + h, x:x + w], 0.05, np.full((h, w, 3), 235, np.uint8),
+                                              0.95, 0)
+    assert explainer.explain(faded, [digit], []) == ["never inked by the threshold"]
+
+
+def test_a_digit_cut_by_the_frame_edge_was_filtered_there(explainer, page):
+    image, reported, digits = page
+    digit = min(digits, key=lambda d: d["box"][0])
+    x, y, w, h = digit["box"]
+    cut = np.ascontiguousarray(image[:, x + 2:])  # the frame's left edge now runs through the digit
+    assert explainer.explain(cut, [{**digit, "box": [0, y, w - 2, h]}], []) == ["filtered: at the frame edge"]
+
+
+def test_a_digit_joined_to_a_tall_stroke_was_merged_with_a_neighbour(explainer, page):
+    image, reported, digits = page
+    digit = digits[3]
+    x, y, w, h = digit["box"]
+    joined = image.copy()
+    ink = (30, 30, 30)
+    cv2.rectangle(joined, (x + w, y - h), (x + w + w // 2, y + 2 * h), ink, -1)
+    cv2.rectangle(joined, (x + w // 2, y + h // 2 - 1), (x + w, y + h // 2 + 1), ink, -1)  # touching the digit
+    assert explainer.explain(joined, [digit], []) == ["merged with a neighbour"]
+
+
+def test_eval_why_puts_every_missed_digit_of_a_clip_down_to_a_stage(clip, tmp_path):
+    video, truth = clip
+    jsonl, truth_path = tmp_path / "out.jsonl", tmp_path / "truth.json"
+    truth_path.write_text(json.dumps(truth))
+    lines = [json.loads(line) for line in
+             run_cli("--source", str(video), "--no-display", "--jsonl", "-").stdout.splitlines()]
+    for line in lines:  # drop a third of the reports: those digits were read, then lost
+        line["detections"] = line["detections"][::3]
+    jsonl.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = run_cli("--jsonl", str(jsonl), "--truth", str(truth_path), "--why", module="livedigit.evaluate")
+    report = json.loads(result.stdout)
+    assert sum(report["lost_at"].values()) == report["missed"] > 0
+    assert max(report["lost_at"], key=report["lost_at"].get) == "lost after reading"
