@@ -1,9 +1,14 @@
-"""Measure livedigit's accuracy: generated clips of every preset, and real photos when present.
+"""Measure livedigit's accuracy: generated clips of every preset, random scenes, real photos.
 
     python scripts/accuracy.py --data ../shared/data/mnist.npz [--photos ../shared/realdev]
+    python scripts/accuracy.py --data ../shared/data/mnist.npz --random 100 [--first-seed 0]
 
 Each clip is generated from MNIST test digits (scripts/make_clip.py), read by the
-`livedigit` command headless, and scored by `livedigit-eval`; prints a Markdown table.
+`livedigit` command headless, and scored by `livedigit-eval`; prints Markdown tables.
+With --random N, N scenes drawn at random (`make_clip.py --preset random --seed S`, seeds
+from --first-seed on) are scored instead: the mean, 10th percentile and worst F1, the
+worst scenes with their seeds and factors (each replays from its seed), F1 by the value
+of every factor, and the stages that lost the missed digits (`livedigit-eval --why`).
 """
 from __future__ import annotations
 
@@ -12,24 +17,31 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from livedigit.synthetic import PRESETS
+import numpy as np
+
+from livedigit.synthetic import PRESETS, random_scene
 
 SCRIPTS = Path(__file__).resolve().parent
+WORST_SHOWN = 10
 
 
 def run(*command: str) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
-def score_clip(preset: str, data: Path, frames: int, seed: int, folder: Path) -> dict:
-    clip, jsonl = folder / f"{preset}.mp4", folder / f"{preset}.jsonl"
+def score_clip(preset: str, data: Path, frames: int, seed: int, folder: Path, suffix: str = ".mp4",
+               why: bool = False) -> dict:
+    clip = folder / f"{preset}-{seed}{suffix}"
+    jsonl = clip.with_suffix(".jsonl")
     run(sys.executable, str(SCRIPTS / "make_clip.py"), "--data", str(data), "--preset", preset,
         "--frames", str(frames), "--seed", str(seed), "--out", str(clip))
     run(sys.executable, "-m", "livedigit", "--source", str(clip), "--no-display", "--jsonl", str(jsonl))
     return json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
-                          "--truth", str(clip.with_suffix(".truth.json"))))
+                          "--truth", str(clip.with_suffix(".truth.json")), *(["--why"] if why else [])))
 
 
 def score_photos(photos: Path, folder: Path) -> dict:
@@ -39,23 +51,69 @@ def score_photos(photos: Path, folder: Path) -> dict:
                           "--labels", str(photos / "labels.json")))
 
 
+def score_row(name: str, score: dict) -> str:
+    return (f"| {name} | {score['precision']:.3f} | {score['recall']:.3f} | {score['f1']:.3f} "
+            f"| {score['flicker_rate']:.3f} |")
+
+
+def presets_table(args: argparse.Namespace, folder: Path) -> None:
+    print("| material | precision | recall | F1 | flicker |\n|---|---|---|---|---|")
+    for name in PRESETS:
+        print(score_row(f"clip `{name}`", score_clip(name, args.data, args.frames, args.seed, folder)), flush=True)
+    if args.photos:
+        print(score_row(f"photos `{args.photos.name}`", score_photos(args.photos, folder)), flush=True)
+
+
+def random_tables(args: argparse.Namespace, folder: Path) -> None:
+    seeds = range(args.first_seed, args.first_seed + args.random)
+
+    def score(seed: int) -> tuple[int, dict]:
+        return seed, score_clip("random", args.data, args.frames, seed, folder, random_scene(seed).suffix, why=True)
+
+    with ThreadPoolExecutor(2) as pool:  # one scene generated while another is read
+        scores = dict(pool.map(score, seeds))
+    f1 = np.array([scores[seed]["f1"] for seed in seeds])
+    print(f"{len(f1)} random scenes (seeds {seeds.start}-{seeds.stop - 1}, {args.frames} frames each): "
+          f"F1 mean {f1.mean():.3f}, 10th percentile {np.percentile(f1, 10):.3f}, worst {f1.min():.3f}; "
+          f"precision mean {np.mean([s['precision'] for s in scores.values()]):.3f}, "
+          f"recall mean {np.mean([s['recall'] for s in scores.values()]):.3f}\n")
+    print("| worst scenes: seed | precision | recall | F1 | factors | lost at |\n|---|---|---|---|---|---|")
+    for seed in sorted(seeds, key=lambda s: scores[s]["f1"])[:WORST_SHOWN]:
+        s, factors = scores[seed], random_scene(seed).factors
+        print(f"| {seed} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} "
+              f"| {'; '.join(f'{k} {v}' for k, v in factors.items())} | {top_stages(s['lost_at'])} |")
+    print("\n| factor | value | scenes | F1 mean | F1 worst |\n|---|---|---|---|---|")
+    by_value = defaultdict(list)
+    for seed in seeds:
+        for factor, value in random_scene(seed).factors.items():
+            by_value[factor, value].append(scores[seed]["f1"])
+    for (factor, value), values in sorted(by_value.items()):
+        print(f"| {factor} | {value} | {len(values)} | {np.mean(values):.3f} | {min(values):.3f} |")
+    lost = defaultdict(int)
+    for s in scores.values():
+        for stage, count in s["lost_at"].items():
+            lost[stage] += count
+    print("\n| missed or misread digits lost at | digits |\n|---|---|")
+    for stage, count in sorted(lost.items(), key=lambda item: -item[1]):
+        print(f"| {stage} | {count} |")
+
+
+def top_stages(lost_at: dict, shown: int = 3) -> str:
+    return ", ".join(f"{stage} {count}" for stage, count in list(lost_at.items())[:shown]) or "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="mnist.npz (its test split is used)")
     parser.add_argument("--photos", type=Path, help="folder of photos with labels.json")
-    parser.add_argument("--frames", type=int, default=60)
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--frames", type=int, help="frames a clip (default: 60 a preset, 20 a random scene)")
+    parser.add_argument("--seed", type=int, default=11, help="the presets' seed")
+    parser.add_argument("--random", type=int, metavar="N", help="score N random scenes instead of the presets")
+    parser.add_argument("--first-seed", type=int, default=0, help="the first random scene's seed")
     args = parser.parse_args()
-    print("| material | precision | recall | F1 | flicker |")
-    print("|---|---|---|---|---|")
+    args.frames = args.frames or (20 if args.random else 60)
     with tempfile.TemporaryDirectory() as folder:
-        rows = [(f"clip `{name}`", score_clip(name, args.data, args.frames, args.seed, Path(folder)))
-                for name in PRESETS]
-        if args.photos:
-            rows.append((f"photos `{args.photos.name}`", score_photos(args.photos, Path(folder))))
-        for name, score in rows:
-            print(f"| {name} | {score['precision']:.3f} | {score['recall']:.3f} | {score['f1']:.3f} "
-                  f"| {score['flicker_rate']:.3f} |", flush=True)
+        (random_tables if args.random else presets_table)(args, Path(folder))
 
 
 if __name__ == "__main__":
