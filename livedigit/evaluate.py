@@ -37,13 +37,17 @@ class Score:
     label_changes: int = 0
     label_pairs: int = 0
 
+    # Nothing reported is nothing wrong, nothing to find is nothing missed: a clip with no
+    # digit in view, read as such, scores 1.
     @property
     def precision(self) -> float:
-        return self.hits / max(self.hits + self.false_digits, 1)
+        reported = self.hits + self.false_digits
+        return self.hits / reported if reported else 1.0
 
     @property
     def recall(self) -> float:
-        return self.hits / max(self.hits + self.missed, 1)
+        written = self.hits + self.missed
+        return self.hits / written if written else 1.0
 
     @property
     def f1(self) -> float:

@@ -26,6 +26,13 @@ def test_right_labels_on_overlapping_boxes_score_perfectly():
     assert (score.precision, score.recall, score.f1, score.flicker_rate) == (1, 1, 1, 0)
 
 
+def test_a_clip_with_no_digit_in_view_scores_1_when_nothing_is_reported_and_0_when_something_is():
+    empty = {"frames": [{"frame": 0, "items": [{"id": 0, "box": [80, 10, 30, 30], "label": -1}]}]}
+    assert score_clip([line(0)], empty).f1 == 1
+    score = score_clip([line(0, ([80, 10, 30, 30], 1))], empty)
+    assert (score.precision, score.recall, score.f1) == (0, 1, 0)
+
+
 def test_a_wrong_label_is_a_false_digit_and_a_miss_and_a_mark_read_as_digit_is_false():
     score = score_clip([line(0, ([10, 10, 20, 30], 8), ([40, 10, 20, 30], 5), ([80, 10, 30, 30], 1)),
                         line(1, ([12, 10, 20, 30], 3))], TRUTH)
