@@ -132,7 +132,7 @@ def distractors(rng: np.random.Generator, factors: dict) -> dict:
     """Each kind of distractor present or not, on its own."""
     present = {kind: bool(rng.uniform() < 0.4) for kind in
                ("marks", "printed words", "arrows", "boxes", "underlines", "strike-throughs")}
-    factors["distractors"] = ", ".join(kind for kind, on in present.items() if on) or "none"
+    factors.update({kind: str(on) for kind, on in present.items()})
     rate = lambda kind, amount: amount if present[kind] else 0.0  # noqa: E731
     return {"marks_per_row": rate("marks", 1.2), "words_per_row": rate("printed words", 1.5),
             "arrows_per_row": rate("arrows", 0.6), "boxed": rate("boxes", 0.3),
