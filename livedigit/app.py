@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -54,8 +55,9 @@ def opencv_on_one_thread():
 
 def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video: VideoSink | None = None,
         window: WindowSink | None = None, max_frames: int | None = None,
-        signals: StopOnSignals | None = None) -> RunSummary:
-    """Process frames until the source ends, max_frames is reached, q/Esc or a signal."""
+        signals: StopOnSignals | None = None, on_frame: Callable[[], object] | None = None) -> RunSummary:
+    """Process frames until the source ends, max_frames is reached, q/Esc or a signal;
+    `on_frame` is called after each frame (a progress bar's update)."""
     keep_freed_memory()  # decoded frames are allocated and freed every frame
     summary = RunSummary()
     meter = FpsMeter()
@@ -79,6 +81,8 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
             record(frame, time_ms, detections, numbers, annotated, jsonl, video)
             summary.frames += 1
             summary.digits += len(detections)
+            if on_frame:
+                on_frame()
             if window and not window.show(annotated):
                 break
             if (max_frames and summary.frames >= max_frames) or (signals and signals.received):

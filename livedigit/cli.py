@@ -77,6 +77,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def progress_bar(source, max_frames: int | None):
+    """A tqdm bar of the frames of a video file, where stderr is a terminal; else one that shows nothing."""
+    from tqdm import tqdm
+
+    total = getattr(source, "reported_frames", 0)
+    shown = sys.stderr.isatty() and total > 0
+    return tqdm(total=min(total, max_frames or total), unit="frame", file=sys.stderr, disable=not shown,
+                leave=False, dynamic_ncols=True)
+
+
 def run_cli(args: argparse.Namespace) -> int:
     from .app import run
     from .recognize import Recognizer
@@ -107,8 +117,11 @@ def run_cli(args: argparse.Namespace) -> int:
             tune(source, recognizer, args.profile, jsonl=jsonl, video=video, signals=signals)
         else:
             window = stack.enter_context(WindowSink()) if display else None
+            progress = stack.enter_context(progress_bar(source, args.max_frames)) if not display else None
             summary = run(source, recognizer, jsonl=jsonl, video=video, window=window,
-                          max_frames=args.max_frames, signals=signals)
+                          max_frames=args.max_frames, signals=signals, on_frame=progress and progress.update)
+            if progress:
+                progress.close()  # the bar's line cleared before the summary's
             rate = summary.frames / summary.seconds if summary.seconds else 0.0
             print(f"livedigit: {summary.frames} frames, {summary.digits} digits, {rate:.1f} fps",
                   file=sys.stderr)
