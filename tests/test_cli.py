@@ -163,3 +163,33 @@ def test_a_reader_of_stdout_that_stops_early_ends_the_run_quietly(long_clip):
     stderr = process.stderr.read()
     assert process.wait(timeout=60) == 0 and json.loads(first)["frame"] == 0
     assert "Traceback" not in stderr and "Broken pipe" not in stderr
+
+
+def test_a_video_read_headless_on_a_terminal_shows_a_progress_bar_then_the_summary(clip, tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    terminal, stderr = pty.openpty()
+    fcntl.ioctl(stderr, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen([sys.executable, "-m", "livedigit", "--source", str(clip[0]), "--no-display",
+                                "--jsonl", str(tmp_path / "out.jsonl")], stderr=stderr, stdout=subprocess.DEVNULL)
+    os.close(stderr)
+    shown = b""
+    while chunk := read_or_nothing(terminal):
+        shown += chunk
+    assert process.wait(timeout=60) == 0
+    text = shown.decode()
+    assert "/12 [" in text and "frame/s" in text  # a bar of the 12 frames
+    assert text.rstrip(" \r\n").splitlines()[-1].lstrip("\r ").startswith("livedigit: 12 frames")
+
+
+def read_or_nothing(fd):
+    import os
+
+    try:
+        return os.read(fd, 4096)
+    except OSError:  # the other end closed
+        return b""
