@@ -1,6 +1,7 @@
 """Speed and memory of livedigit, printed as tables.
 
     python scripts/bench.py --data ../shared/data/mnist.npz [--frames 300] [--soak 30000]
+    python scripts/bench.py --data ../shared/data/mnist.npz --batch 8 [--frames 300]
 
 Generates a 640x480 clip with about 60 digits a frame and a 1280x720 one with about
 80 (scripts/make_clip.py's `clean` and `hd` presets), then prints per clip: end-to-end
@@ -9,7 +10,8 @@ per-frame latency p50/p99 (processing time, capture excluded, as in the JSONL), 
 RSS of the bench and of the finding process, decode alone; time per stage; the naive
 approach (`model.predict` per crop) and the inference backends side by side. `--soak N`
 loops the 640x480 clip for N frames and prints memory and open files of both processes
-after warm-up and at the end.
+after warm-up and at the end. `--batch N` times, instead, N clips of --frames frames read by
+`livedigit` one after another and by `livedigit-batch` with 1, 2 and 3 workers, in turn.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import json
 import multiprocessing
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -41,12 +45,12 @@ CLIPS = {"640x480": "clean", "1280x720": "hd"}
 RUNS = 3  # end-to-end runs per clip; the median is printed, this machine's speed drifts
 
 
-def write_clip(data: Path, preset_name: str, frames: int, path: Path) -> Path:
+def write_clip(data: Path, preset_name: str, frames: int, path: Path, seed: int = 7) -> Path:
     with np.load(data) as mnist:
         digits, labels = mnist["x_test"], mnist["y_test"]
     style = preset(preset_name)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, style.frame_size)
-    for frame, _ in make_clip(digits, labels, style, frames, seed=7):
+    for frame, _ in make_clip(digits, labels, style, frames, seed=seed):
         writer.write(frame)
     writer.release()
     return path
@@ -251,12 +255,47 @@ def soak(path: Path, recognizer: Recognizer, frames: int, folder: Path) -> None:
           f"open files {warm['files']} then {end['files']}")
 
 
+BATCH_WORKERS = (1, 2, 3)
+BATCH_ROUNDS = 2
+
+
+def batch_bench(data: Path, clips: int, frames: int, folder: Path) -> None:
+    """Seconds for a folder of clips: `livedigit` on each in turn, then `livedigit-batch`."""
+    inputs = folder / "clips"
+    inputs.mkdir()
+    paths = [write_clip(data, "clean", frames, inputs / f"clip{n}.mp4", seed=n) for n in range(clips)]
+    ways = {"livedigit, one clip after another": lambda out: [
+        subprocess.run([sys.executable, "-m", "livedigit", "--source", str(path), "--no-display", "--jsonl",
+                        str(out / f"{path.name}.jsonl")], check=True, capture_output=True) for path in paths]}
+    for workers in BATCH_WORKERS:
+        ways[f"livedigit-batch --workers {workers}"] = lambda out, workers=workers: subprocess.run(
+            [sys.executable, "-m", "livedigit.batch.cli", str(inputs), "--out", str(out), "--workers", str(workers)],
+            check=True, capture_output=True)
+    seconds = {way: [] for way in ways}
+    for round_ in range(BATCH_ROUNDS):
+        for way, command in ways.items():
+            out = folder / f"out-{round_}-{len(seconds[way])}-{abs(hash(way))}"
+            out.mkdir()
+            started = time.perf_counter()
+            command(out)
+            seconds[way].append(time.perf_counter() - started)
+    print(f"{clips} clips of {frames} frames at 640x480, {BATCH_ROUNDS} rounds taken in turn:\n")
+    print("| way | seconds, each round | frames a second (best round) |\n|---|---|---|")
+    for way, taken in seconds.items():
+        print(f"| {way} | {' / '.join(f'{t:.1f}' for t in taken)} | {clips * frames / min(taken):.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="mnist.npz (its test digits are filmed)")
     parser.add_argument("--frames", type=int, default=300, help="frames per clip")
     parser.add_argument("--soak", type=int, help="also loop the 640x480 clip for this many frames")
+    parser.add_argument("--batch", type=int, metavar="N", help="only time a batch of N clips (see above)")
     args = parser.parse_args()
+    if args.batch:
+        with tempfile.TemporaryDirectory() as tmp:
+            batch_bench(args.data, args.batch, args.frames, Path(tmp))
+        return
     recognizer = Recognizer()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
