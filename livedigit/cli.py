@@ -117,10 +117,10 @@ def run_cli(args: argparse.Namespace) -> int:
             tune(source, recognizer, args.profile, jsonl=jsonl, video=video, signals=signals)
         else:
             window = stack.enter_context(WindowSink()) if display else None
-            progress = stack.enter_context(progress_bar(source, args.max_frames)) if not display else None
-            summary = run(source, recognizer, jsonl=jsonl, video=video, window=window,
-                          max_frames=args.max_frames, signals=signals, on_frame=progress and progress.update)
-            if progress:
+            progress = None if display else stack.enter_context(progress_bar(source, args.max_frames))
+            summary = run(source, recognizer, jsonl=jsonl, video=video, window=window, max_frames=args.max_frames,
+                          signals=signals, on_frame=None if progress is None else progress.update)
+            if progress is not None:
                 progress.close()  # the bar's line cleared before the summary's
             rate = summary.frames / summary.seconds if summary.seconds else 0.0
             print(f"livedigit: {summary.frames} frames, {summary.digits} digits, {rate:.1f} fps",
