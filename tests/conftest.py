@@ -51,24 +51,29 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 120,
                           timeout=timeout, env=environment)
 
 
-@pytest.fixture(scope="session")
-def clip(mnist, tmp_path_factory):
-    """A short generated clip of a clean page, with its ground truth per frame."""
+def film(mnist, style, frames: int, seed: int, path: Path) -> dict:
+    """Write a generated clip of `style` to path (MJPG); returns its ground truth per frame."""
     import cv2
 
-    from livedigit.synthetic import make_clip, preset
+    from livedigit.synthetic import make_clip
 
-    folder = tmp_path_factory.mktemp("clip")
-    path = folder / "page.avi"
-    style = preset("clean")
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, style.frame_size)
     truth = []
-    for frame, items in make_clip(mnist["x_test"], mnist["y_test"], style, frames=12, seed=3):
+    for frame, items in make_clip(mnist["x_test"], mnist["y_test"], style, frames=frames, seed=seed):
         writer.write(frame)
         truth.append({"frame": len(truth), "items": [{"id": i.id, "box": list(i.box), "label": i.label}
                                                     for i in items]})
     writer.release()
-    return path, {"frames": truth}
+    return {"frames": truth}
+
+
+@pytest.fixture(scope="session")
+def clip(mnist, tmp_path_factory):
+    """A short generated clip of a clean page, with its ground truth per frame."""
+    from livedigit.synthetic import preset
+
+    path = tmp_path_factory.mktemp("clip") / "page.avi"
+    return path, film(mnist, preset("clean"), frames=12, seed=3, path=path)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from livedigit.evaluate import score_clip
 
-from conftest import run_cli, start_cli, wait_for_lines
+from conftest import film, run_cli, start_cli, wait_for_lines
 
 
 def read_jsonl(path):
@@ -53,6 +53,16 @@ def test_digits_on_a_clean_page_are_read_with_f1_above_0_9(clip, tmp_path):
     jsonl = tmp_path / "out.jsonl"
     assert run_cli("--source", str(video), "--no-display", "--jsonl", str(jsonl)).returncode == 0
     assert score_clip(read_jsonl(jsonl), truth).f1 >= 0.9
+
+
+def test_a_1080p_clip_of_90_digits_a_frame_is_read_with_f1_above_0_97(mnist, tmp_path):
+    from livedigit.synthetic import preset
+
+    video = tmp_path / "hd1080.avi"
+    truth = film(mnist, preset("hd", frame_size=(1920, 1080)), frames=8, seed=4, path=video)
+    result = run_cli("--source", str(video), "--no-display", "--jsonl", "-")
+    assert result.returncode == 0, result.stderr
+    assert score_clip([json.loads(line) for line in result.stdout.splitlines()], truth).f1 >= 0.97
 
 
 def test_max_frames_stops_early_and_demo_runs_the_shipped_clip(tmp_path):
