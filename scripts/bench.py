@@ -2,6 +2,7 @@
 
     python scripts/bench.py --data ../shared/data/mnist.npz [--frames 300] [--soak 30000]
     python scripts/bench.py --data ../shared/data/mnist.npz --batch 8 [--frames 300]
+    python scripts/bench.py --data ../shared/data/mnist.npz --mix [--frames 60]
 
 Generates a 640x480 clip with about 60 digits a frame and a 1280x720 one with about
 80 (scripts/make_clip.py's `clean` and `hd` presets), then prints per clip: end-to-end
@@ -12,6 +13,8 @@ approach (`model.predict` per crop) and the inference backends side by side. `--
 loops the 640x480 clip for N frames and prints memory and open files of both processes
 after warm-up and at the end. `--batch N` times, instead, N clips of --frames frames read by
 `livedigit` one after another and by `livedigit-batch` with 1, 2 and 3 workers, in turn.
+`--mix` runs every preset and three random scenes at each of 640x480, 1280x720 and
+1920x1080 instead: FPS, latency and the main stages of each clip, then the worst a size.
 """
 from __future__ import annotations
 
@@ -38,17 +41,17 @@ from livedigit.normalize import normalize_masks
 from livedigit.numbers import group_numbers
 from livedigit.shipped import shipped_file
 from livedigit.sources import Frame, VideoFileSource, open_source
-from livedigit.synthetic import make_clip, preset
+from livedigit.synthetic import PRESETS, make_clip, preset, random_scene
 from livedigit.tracking import Tracker
 
 CLIPS = {"640x480": "clean", "1280x720": "hd"}
 RUNS = 3  # end-to-end runs per clip; the median is printed, this machine's speed drifts
 
 
-def write_clip(data: Path, preset_name: str, frames: int, path: Path, seed: int = 7) -> Path:
+def write_clip(data: Path, preset_name: str, frames: int, path: Path, seed: int = 7, style=None) -> Path:
     with np.load(data) as mnist:
         digits, labels = mnist["x_test"], mnist["y_test"]
-    style = preset(preset_name)
+    style = style or preset(preset_name)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, style.frame_size)
     for frame, _ in make_clip(digits, labels, style, frames, seed=seed):
         writer.write(frame)
@@ -285,13 +288,43 @@ def batch_bench(data: Path, clips: int, frames: int, folder: Path) -> None:
         print(f"| {way} | {' / '.join(f'{t:.1f}' for t in taken)} | {clips * frames / min(taken):.0f} |")
 
 
+MIX_SIZES = ((640, 480), (1280, 720), (1920, 1080))
+MIX_RANDOM_SEEDS = (3, 14, 27)
+MIX_STAGES = ("threshold", "contours", "candidates", "inference")
+
+
+def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path) -> None:
+    """Every preset and a few random scenes at each size: speed, latency and the main stages."""
+    print("| size | scene | digits/frame | FPS | latency p50 ms | p99 ms | "
+          + " | ".join(f"{stage} ms" for stage in MIX_STAGES) + " |")
+    print("|---|---|---|---|---|---|" + "---|" * len(MIX_STAGES))
+    worst = {}
+    for width, height in MIX_SIZES:
+        scenes = {name: preset(name, frame_size=(width, height)) for name in PRESETS}
+        scenes.update({f"random {seed}": replace(random_scene(seed).style, frame_size=(width, height))
+                       for seed in MIX_RANDOM_SEEDS})
+        for name, style in scenes.items():
+            path = write_clip(data, "", frames, folder / f"mix-{width}-{name.replace(' ', '')}.mp4", style=style)
+            result, timings = end_to_end(path, recognizer, folder), stages(path, recognizer, folder)
+            print(f"| {width}x{height} | {name} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
+                  f"| {result['p99']:.1f} | " + " | ".join(f"{timings[stage]:.2f}" for stage in MIX_STAGES) + " |",
+                  flush=True)
+            worst[width, height] = min(worst.get((width, height), (np.inf, "")), (result["fps"], name))
+    print("\nWorst a size: " + "; ".join(f"{w}x{h} {fps:.0f} FPS ({name})" for (w, h), (fps, name) in worst.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="mnist.npz (its test digits are filmed)")
     parser.add_argument("--frames", type=int, default=300, help="frames per clip")
     parser.add_argument("--soak", type=int, help="also loop the 640x480 clip for this many frames")
     parser.add_argument("--batch", type=int, metavar="N", help="only time a batch of N clips (see above)")
+    parser.add_argument("--mix", action="store_true", help="only run the scene mix (see above)")
     args = parser.parse_args()
+    if args.mix:
+        with tempfile.TemporaryDirectory() as tmp:
+            scene_mix(args.data, args.frames, Recognizer(), Path(tmp))
+        return
     if args.batch:
         with tempfile.TemporaryDirectory() as tmp:
             batch_bench(args.data, args.batch, args.frames, Path(tmp))
