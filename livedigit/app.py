@@ -61,7 +61,7 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     keep_freed_memory()  # decoded frames are allocated and freed every frame
     summary = RunSummary()
     meter = FpsMeter()
-    tracker = Tracker() if source.sequential else None
+    tracker = Tracker(confirm_frames=recognizer.params.confirm_frames) if source.sequential else None
     started = None
     drawn = bool(video or window)  # drawing costs time: only when someone sees or records it
     with FindingProcess(recognizer.params) as finder, opencv_on_one_thread():

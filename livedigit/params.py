@@ -25,6 +25,7 @@ class DetectionParams:
     max_aspect: float = 1.3         # widest digit, width / height
     min_fill: float = 0.02          # least ink in the digit's box, fraction
     confidence: float = 0.6         # least classifier confidence to report a digit
+    confirm_frames: int = 1         # video: a new digit is reported once read the same in this many frames; 1 = at once
 
 
 # Field name -> (type, lowest, highest); odd-only fields are listed in ODD_FIELDS.
@@ -39,6 +40,7 @@ LIMITS = {
     "max_aspect": (float, 0.2, 10.0),
     "min_fill": (float, 0.0, 1.0),
     "confidence": (float, 0.0, 1.0),
+    "confirm_frames": (int, 1, 8),
 }
 ODD_FIELDS = ("block_size", "blur")
 

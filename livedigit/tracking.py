@@ -24,8 +24,10 @@ def nearest_shift(before: np.ndarray, after: np.ndarray) -> np.ndarray:
 
 
 class Tracker:
-    def __init__(self, history: int = 8, min_iou: float = 0.3, max_missed: int = 5, smoothing: float = 0.4):
+    def __init__(self, history: int = 8, min_iou: float = 0.3, max_missed: int = 5, smoothing: float = 0.4,
+                 confirm_frames: int = 1):
         self.history, self.min_iou, self.max_missed, self.smoothing = history, min_iou, max_missed, smoothing
+        self.confirm_frames = confirm_frames
         self.ids = np.zeros(0, np.int32)
         self.boxes = np.zeros((0, 4))       # x, y, w, h averaged over recent frames
         self.last = np.zeros((0, 4))        # where each track was last seen, carried along with the page
@@ -33,6 +35,7 @@ class Tracker:
         self.votes = np.zeros((0, history), np.int32)        # recent digits, -1 = none yet
         self.vote_weights = np.zeros((0, history), np.float32)  # and their confidences
         self.observations = np.zeros(0, np.int64)
+        self.confirmed = np.zeros(0, bool)  # read the same in confirm_frames frames: reported from then on
         self.velocity = np.zeros(2)
         self.next_id = 0
 
@@ -57,8 +60,10 @@ class Tracker:
             rows = np.concatenate([rows, continued[kept]])
         rows[rows < 0] = self._start(boxes[rows < 0])
         self._observe(rows, boxes, detections.digits, detections.confidences)
-        digits, confidences = self._labels(rows)
+        digits, confidences, agreeing = self._labels(rows)
+        self.confirmed[rows] |= agreeing >= self.confirm_frames
         tracked = Detections(np.round(self.boxes[rows]).astype(np.int32), digits, confidences, self.ids[rows].copy())
+        tracked = tracked[self.confirmed[rows]]
         self._forget()
         return tracked
 
@@ -74,7 +79,7 @@ class Tracker:
 
     def _agree(self, digits: np.ndarray) -> np.ndarray:
         """(detections, tracks) bool: the track's label is the detection's digit."""
-        labels, _ = self._labels(np.arange(len(self.ids)))
+        labels, _, _ = self._labels(np.arange(len(self.ids)))
         return digits[:, None] == labels[None, :]
 
     def _match(self, boxes: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
@@ -107,6 +112,7 @@ class Tracker:
         self.votes = np.concatenate([self.votes, np.full((count, self.history), -1, np.int32)])
         self.vote_weights = np.concatenate([self.vote_weights, np.zeros((count, self.history), np.float32)])
         self.observations = np.concatenate([self.observations, np.zeros(count, np.int64)])
+        self.confirmed = np.concatenate([self.confirmed, np.zeros(count, bool)])
         return np.arange(first_row, first_row + count)
 
     def _observe(self, rows: np.ndarray, boxes: np.ndarray, digits: np.ndarray, confidences: np.ndarray) -> None:
@@ -119,8 +125,9 @@ class Tracker:
         self.missed += 1
         self.missed[rows] = 0
 
-    def _labels(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per row, the digit with the most confidence over recent frames, and its mean confidence."""
+    def _labels(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row, the digit with the most confidence over recent frames, its mean confidence,
+        and in how many of those frames it was read."""
         votes = self.votes[rows]
         cast = votes >= 0
         cells = (np.arange(len(rows))[:, None] * 10 + votes)[cast]  # (row, digit) flattened
@@ -128,10 +135,11 @@ class Tracker:
         counts = np.bincount(cells, minlength=10 * len(rows)).reshape(-1, 10)
         digits = totals.argmax(axis=1)
         chosen = np.arange(len(rows)), digits
-        return digits.astype(np.int32), (totals[chosen] / np.maximum(counts[chosen], 1)).astype(np.float32)
+        return (digits.astype(np.int32), (totals[chosen] / np.maximum(counts[chosen], 1)).astype(np.float32),
+                counts[chosen])
 
     def _forget(self) -> None:
         """Drop tracks not seen for more than max_missed frames."""
         alive = self.missed <= self.max_missed
-        for name in ("ids", "boxes", "last", "missed", "votes", "vote_weights", "observations"):
+        for name in ("ids", "boxes", "last", "missed", "votes", "vote_weights", "observations", "confirmed"):
             setattr(self, name, getattr(self, name)[alive])

@@ -30,6 +30,22 @@ def test_a_one_frame_misreading_does_not_flicker_the_label():
     assert labels == [7, 7, 7, 7]
 
 
+def test_with_confirmation_a_digit_is_reported_from_its_second_reading_and_a_one_frame_flash_never():
+    tracker = Tracker(confirm_frames=2)
+    digit, flash = [100, 50, 20, 30], [300, 50, 20, 30]
+    first = tracker.update(detections([digit, flash], [7, 1]))
+    second = tracker.update(detections([digit], [7]))
+    third = tracker.update(detections([digit], [7]))
+    assert len(first) == 0
+    assert second.digits.tolist() == [7] and third.tracks.tolist() == second.tracks.tolist()
+
+
+def test_a_track_read_two_ways_is_confirmed_only_once_one_reading_repeats():
+    tracker = Tracker(confirm_frames=2)
+    counts = [len(tracker.update(detections([[100, 50, 20, 30]], [digit]))) for digit in (7, 1, 7)]
+    assert counts == [0, 0, 1]
+
+
 def test_an_unsure_reading_continues_a_track_of_the_same_digit_but_starts_none():
     tracker = Tracker()
     first = tracker.update(detections([[100, 50, 20, 30]], [7], [0.95]))
