@@ -33,20 +33,27 @@ def run(*command: str) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
+def profile_options(profile: Path | None) -> list[str]:
+    return ["--profile", str(profile)] if profile else []
+
+
 def score_clip(preset: str, data: Path, frames: int, seed: int, folder: Path, suffix: str = ".mp4",
-               why: bool = False) -> dict:
+               why: bool = False, profile: Path | None = None) -> dict:
     clip = folder / f"{preset}-{seed}{suffix}"
     jsonl = clip.with_suffix(".jsonl")
     run(sys.executable, str(SCRIPTS / "make_clip.py"), "--data", str(data), "--preset", preset,
         "--frames", str(frames), "--seed", str(seed), "--out", str(clip))
-    run(sys.executable, "-m", "livedigit", "--source", str(clip), "--no-display", "--jsonl", str(jsonl))
+    run(sys.executable, "-m", "livedigit", "--source", str(clip), "--no-display", "--jsonl", str(jsonl),
+        *profile_options(profile))
     return json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
-                          "--truth", str(clip.with_suffix(".truth.json")), *(["--why"] if why else [])))
+                          "--truth", str(clip.with_suffix(".truth.json")),
+                          *(["--why", *profile_options(profile)] if why else [])))
 
 
-def score_photos(photos: Path, folder: Path) -> dict:
+def score_photos(photos: Path, folder: Path, profile: Path | None = None) -> dict:
     jsonl = folder / "photos.jsonl"
-    run(sys.executable, "-m", "livedigit", "--source", str(photos), "--no-display", "--jsonl", str(jsonl))
+    run(sys.executable, "-m", "livedigit", "--source", str(photos), "--no-display", "--jsonl", str(jsonl),
+        *profile_options(profile))
     return json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
                           "--labels", str(photos / "labels.json")))
 
@@ -59,16 +66,18 @@ def score_row(name: str, score: dict) -> str:
 def presets_table(args: argparse.Namespace, folder: Path) -> None:
     print("| material | precision | recall | F1 | flicker |\n|---|---|---|---|---|")
     for name in PRESETS:
-        print(score_row(f"clip `{name}`", score_clip(name, args.data, args.frames, args.seed, folder)), flush=True)
+        score = score_clip(name, args.data, args.frames, args.seed, folder, profile=args.profile)
+        print(score_row(f"clip `{name}`", score), flush=True)
     if args.photos:
-        print(score_row(f"photos `{args.photos.name}`", score_photos(args.photos, folder)), flush=True)
+        print(score_row(f"photos `{args.photos.name}`", score_photos(args.photos, folder, args.profile)), flush=True)
 
 
 def random_tables(args: argparse.Namespace, folder: Path) -> None:
     seeds = range(args.first_seed, args.first_seed + args.random)
 
     def score(seed: int) -> tuple[int, dict]:
-        return seed, score_clip("random", args.data, args.frames, seed, folder, random_scene(seed).suffix, why=True)
+        return seed, score_clip("random", args.data, args.frames, seed, folder, random_scene(seed).suffix, why=True,
+                                profile=args.profile)
 
     with ThreadPoolExecutor(2) as pool:  # one scene generated while another is read
         scores = dict(pool.map(score, seeds))
@@ -110,6 +119,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11, help="the presets' seed")
     parser.add_argument("--random", type=int, metavar="N", help="score N random scenes instead of the presets")
     parser.add_argument("--first-seed", type=int, default=0, help="the first random scene's seed")
+    parser.add_argument("--profile", type=Path, help="a calibration profile for every run")
     args = parser.parse_args()
     args.frames = args.frames or (20 if args.random else 60)
     with tempfile.TemporaryDirectory() as folder:
