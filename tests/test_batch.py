@@ -82,7 +82,7 @@ def test_each_job_writes_what_a_single_run_writes_and_only_the_broken_video_fail
         "a.avi": "done", "b.avi": "done", "pages": "done", "broken.mp4": "failed"}
     assert "not a readable video" in rows["broken.mp4"]["error"] and "\n" not in rows["broken.mp4"]["error"]
     assert rows["a.avi"]["frames"] == "12" and int(rows["a.avi"]["digits"]) > 100 and "@0" in rows["a.avi"]["numbers"]
-    assert f"skipping {archive / 'notes.txt'}" in result.stderr
+    assert f"skipping {archive / 'notes.txt'}, not a video or image file" in result.stderr
     assert "[4/4]" in result.stderr  # a line per finished job where stderr is no terminal
 
 
@@ -94,8 +94,9 @@ def test_a_second_run_skips_the_finished_jobs_and_force_redoes_them(finished, ar
     assert summary(out)["a.avi"]["status"] == "already-done" and summary(out)["broken.mp4"]["status"] == "failed"
     assert f"{archive / 'a.avi'}: already-done" in again.stderr
     assert (out / "a.avi.jsonl").stat().st_mtime_ns == before
-    forced = batch(archive / "a.avi", "--out", out, "--force")
+    forced = batch(archive / "a.avi", archive / "typo", "--out", out, "--force")
     assert forced.returncode == 0 and (out / "a.avi.jsonl").stat().st_mtime_ns != before
+    assert f"skipping {archive / 'typo'}, no such file or folder" in forced.stderr
 
 
 def test_killed_at_any_moment_then_run_again_gives_the_outputs_of_an_uninterrupted_run(finished, archive, tmp_path):

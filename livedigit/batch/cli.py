@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"livedigit-batch: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    for path in batch.skipped:
-        print(f"livedigit-batch: skipping {path}, not a video or image file", file=sys.stderr)
+    for skipped in batch.skipped:
+        print(f"livedigit-batch: skipping {skipped}", file=sys.stderr)
     return run(batch, args.out)
 
 

@@ -34,13 +34,19 @@ def part(path: Path) -> Path:
     return path.with_name(f"{path.stem}{PART}{path.suffix}")
 
 
+NOT_MEDIA = "not a video or image file"
+
+
 def find_jobs(inputs: list[str]) -> tuple[list[Job], list[str]]:
     """The jobs the inputs name (video files, folders walked recursively, globs), in order and
-    once each, and the files skipped as neither videos nor images."""
+    once each, and what was skipped, each as 'PATH, why'."""
     jobs: dict[str, Job] = {}
     skipped: list[str] = []
     for spec in inputs:
-        for base, path in expand(spec):
+        found = expand(spec)
+        if not found:
+            skipped.append(f"{spec}, no such file or folder, or no match")
+        for base, path in found:
             relative = os.path.relpath(path, base)
             if path.is_dir():
                 add_folder(path, relative, jobs, skipped)
@@ -51,7 +57,7 @@ def find_jobs(inputs: list[str]) -> tuple[list[Job], list[str]]:
                 jobs.setdefault(str(folder), Job(str(folder), safe_name(os.path.join(os.path.dirname(relative),
                                                                                      IMAGES_NAME))))
             else:
-                skipped.append(str(path))
+                skipped.append(f"{path}, {NOT_MEDIA}")
     return list(jobs.values()), skipped
 
 
@@ -88,7 +94,7 @@ def add_folder(folder: Path, relative: str, jobs: dict[str, Job], skipped: list[
             elif suffix in IMAGE_EXTENSIONS:
                 has_images = True
             else:
-                skipped.append(os.path.join(root, name))
+                skipped.append(f"{os.path.join(root, name)}, {NOT_MEDIA}")
         if has_images:
             jobs.setdefault(root, Job(root, safe_name(os.path.join(here, IMAGES_NAME))))
 
