@@ -17,18 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .style import Style
+from .style import PENS, Style
+from .surroundings import SURROUNDS
 
 RESOLUTIONS = ((640, 480), (800, 600), (960, 544), (1024, 768), (1280, 720), (1600, 900), (1920, 1080))
 INKS = {"black": (40, 30, 25), "blue": (140, 50, 20), "red": (40, 40, 170), "green": (60, 120, 40)}
 GRAPHITE = (95, 92, 90)
-PENS = ("ballpoint", "pen", "felt-tip", "marker", "pencil")
 PAPERS = ("plain", "ruled", "squared", "dotted", "coloured", "sticky note", "whiteboard")
 PAPER_COLOURS = {"coloured": ((200, 225, 245), (225, 205, 240), (240, 225, 200), (205, 240, 215)),
                  "sticky note": ((120, 235, 250), (170, 200, 250), (160, 250, 190)),
                  "whiteboard": ((248, 248, 246),)}
 LINE_COLOURS = ((200, 160, 120), (190, 190, 190), (150, 150, 230), (170, 210, 170), (210, 120, 60))
-SURROUNDINGS = ("none", "table", "wood", "wallpaper", "plaster", "desk", "fabric")
+SURROUNDINGS = ("none", *SURROUNDS)
 ENCODINGS = {"mp4v": ".mp4", "mjpeg": ".avi", "jpeg": ".mp4"}
 # The page's digits are drawn this tall at least (MNIST's own are 20 px) and at most.
 PAGE_DIGIT_HEIGHT = (20, 64)
