@@ -75,7 +75,7 @@ def expand(spec: str) -> list[tuple[str, Path]]:
 def glob_base(spec: str) -> str:
     """The folders of a glob before its first wildcard."""
     parts = Path(spec).parts
-    fixed = [part for part in parts[:next(i for i, p in enumerate(parts) if glob.has_magic(p))]]
+    fixed = parts[:next(i for i, p in enumerate(parts) if glob.has_magic(p))]
     return str(Path(*fixed)) if fixed else "."
 
 
@@ -101,5 +101,5 @@ def add_folder(folder: Path, relative: str, jobs: dict[str, Job], skipped: list[
 
 def safe_name(relative: str) -> str:
     """A relative path that stays inside --out: no '..' climbs out, no root or drive."""
-    parts = [p for p in Path(os.path.normpath(relative)).parts if p not in ("..", ".", os.sep) and not Path(p).anchor]
+    parts = [p for p in Path(os.path.normpath(relative)).parts if p not in ("..", ".") and not Path(p).anchor]
     return str(Path(*parts)) if parts else "input"

@@ -35,10 +35,10 @@ class Batch:
     def __init__(self, inputs: list[str], out: str | Path, *, workers: int | None = None,
                  ray_address: str | None = None, options: Options = Options(), force: bool = False,
                  progress: Callable[[dict, int, int], None] | None = None):
-        self.out = writable_folder(Path(out))
         self.jobs, self.skipped = find_jobs(inputs)
         if not self.jobs:
             raise InputError(f"no videos or folders of images found in {' '.join(inputs)}")
+        self.out = writable_folder(Path(out))
         self.workers = workers or DEFAULT_WORKERS
         self.ray_address, self.options, self.force = ray_address, options, force
         self.progress = progress or (lambda row, done, total: None)

@@ -43,7 +43,7 @@ class LocalRun:
     """A job run on this machine, writing straight into --out under part names."""
 
     def __init__(self, job: Job, out: Path, options: Options):
-        self.job, self.out, self.options = job, out, options
+        self.job, self.options = job, options
         self.outputs = job.outputs(out, options.save_video)
         self.process: subprocess.Popen | None = None
 
