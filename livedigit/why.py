@@ -54,15 +54,15 @@ class MissExplainer:
         return [self._stage(frame, np.array(digit["box"]), digit["label"], reported) for digit in missed]
 
     def _stage(self, frame: "FrameStages", box: np.ndarray, label: int, reported: list[dict]) -> str:
-        if reported and any(iou(box[None], np.array([r["box"] for r in reported]))[0][
-                [r["digit"] != label for r in reported]] >= MIN_IOU):
+        read_otherwise = [r["box"] for r in reported if r["digit"] != label]
+        if read_otherwise and iou(box[None], np.array(read_otherwise)).max() >= MIN_IOU:
             return "misread"
-        lost = frame.ink_lost(box) or frame.blob_lost(box)
+        lost = frame.ink_lost(box)
         if lost:
             return lost
         region = frame.region_at(box)
         if region is None:
-            return "split into pieces"
+            return frame.blob_lost(box)
         probabilities = self.classifier(normalize_masks([region]))[0]
         read = int(probabilities.argmax())
         if read == NOT_A_DIGIT:
@@ -96,11 +96,11 @@ class FrameStages:
             return "removed with a ruled line"
         return None
 
-    def blob_lost(self, box: np.ndarray) -> str | None:
-        """The filter that left out the digit's blob, or how the blob failed to be the digit;
-        None where a region was made of it."""
-        if self.region_at(box) is not None or not self.outlines.any():
-            return None
+    def blob_lost(self, box: np.ndarray) -> str:
+        """For a digit no region was made of: the filter that left out its blob, or how its
+        ink failed to be one blob of its own."""
+        if not self.outlines.any():
+            return "split into pieces"
         outline_boxes = np.where(self.outlines[:, None], self.boxes, 0)
         overlaps = iou(box[None], outline_boxes)[0]
         best = int(overlaps.argmax())
