@@ -15,7 +15,8 @@ import numpy as np
 
 from .annotate import FpsMeter, draw_label
 from .app import annotate, record
-from .detect import binarize, paper_brightness, to_gray
+from .detect import binarize, to_gray
+from .detect.threshold import paper_brightness
 from .numbers import group_numbers
 from .params import THRESHOLD_METHODS, DetectionParams, save_profile
 from .recognize import Recognizer

@@ -24,8 +24,18 @@ import cv2
 import numpy as np
 
 from .classify import NOT_A_DIGIT, DigitClassifier
-from .detect import (MAX_CLUTTER, binarize, clutter, contour_depths, digit_size_checks, encloses, has_ink_enough,
-                     ink_mask, is_narrow, regions_in, sized_like_digits, to_gray)
+from .detect import binarize, regions_in, to_gray
+from .detect.contours import (
+    MAX_CLUTTER,
+    clutter,
+    contour_depths,
+    digit_size_checks,
+    encloses,
+    has_ink_enough,
+    is_narrow,
+    sized_like_digits,
+)
+from .detect.regions import ink_mask
 from .detections import iou
 from .normalize import normalize_masks
 from .params import DetectionParams

@@ -1,0 +1,119 @@
+"""Outlines of ink blobs, and the filters that keep those sized and placed like digits."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..params import DetectionParams
+from .regions import Regions, ink_mask
+from .split import MAX_TOUCHING, split_touching, without_underline
+
+
+def contour_depths(parents: np.ndarray) -> np.ndarray:
+    """Nesting depth of each contour in a RETR_TREE hierarchy: even = ink outline, odd = hole."""
+    depths = np.zeros(len(parents), np.int32)
+    ancestors = parents.copy()
+    while (alive := ancestors >= 0).any():
+        depths[alive] += 1
+        ancestors[alive] = parents[ancestors[alive]]
+    return depths
+
+
+def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
+    """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits;
+    blobs as wide as several digits are split between them."""
+    contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return Regions(np.zeros((0, 4), np.int32), [], binary.shape[0], binary)
+    parents = hierarchy[0, :, 3]
+    boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
+    outlines = contour_depths(parents) % 2 == 0
+    candidates = outlines & sized_like_digits(boxes, binary.shape, params)
+    narrow = is_narrow(boxes, params)
+    candidates &= ~encloses(candidates & narrow, parents)
+    strokes = outlines & sized_like_strokes(boxes, binary.shape, params)
+    on_clear_paper = candidates | strokes
+    on_clear_paper[on_clear_paper] = clutter(binary, boxes[on_clear_paper]) <= MAX_CLUTTER
+    candidates &= on_clear_paper
+    strokes = np.flatnonzero(strokes & on_clear_paper)
+    kept_boxes, masks, cuts = [], [], []
+    box_list = boxes.tolist()  # plain ints: this loop runs per candidate, numpy scalars are slow
+    narrow_list = narrow.tolist()
+    for index in np.flatnonzero(candidates).tolist():
+        box = box_list[index]
+        blob = ink_mask(binary, contours[index], box)
+        if narrow_list[index]:  # one digit, as most blobs are: nothing to take off or cut
+            if has_ink_enough(blob, box, params):
+                kept_boxes.append(box)
+                masks.append(blob)
+            continue
+        for piece_box, piece in without_underline(blob, box, params):
+            parts = [(part_box, mask) for part_box, mask in split_touching(piece, piece_box, params)
+                     if part_box[3] >= params.min_height and has_ink_enough(mask, part_box, params)]
+            if len(parts) == 2:
+                cuts.append((len(masks), len(masks) + 1))
+            kept_boxes.extend(part_box for part_box, _ in parts)
+            masks.extend(mask for _, mask in parts)
+    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary.shape[0], binary, cuts, boxes[strokes],
+                   [ink_mask(binary, contours[index], boxes[index]) for index in strokes])
+
+
+def has_ink_enough(mask: np.ndarray, box, params: DetectionParams) -> bool:
+    return cv2.countNonZero(mask) >= params.min_fill * box[2] * box[3]
+
+
+# A digit is written on clear paper: around its box (a quarter of its height wide) at
+# most this fraction is ink. Patterned wallpaper, fabric and wood grain are busier.
+MAX_CLUTTER = 0.15
+
+
+def clutter(binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Fraction of ink in the ring around each box, a quarter of the box's height wide."""
+    ink = cv2.integral(binary)  # sums of 255 per inked pixel
+    height, width = binary.shape
+    x, y, w, h = boxes.T.astype(np.int64)
+    margin = np.round(h / 4).astype(np.int64)
+    x0, y0 = np.maximum(x - margin, 0), np.maximum(y - margin, 0)
+    x1, y1 = np.minimum(x + w + margin, width), np.minimum(y + h + margin, height)
+
+    def ink_in(left, top, right, bottom):
+        return ink[bottom, right] - ink[top, right] - ink[bottom, left] + ink[top, left]
+
+    ring = ink_in(x0, y0, x1, y1) - ink_in(x, y, x + w, y + h)
+    return ring / 255 / np.maximum((x1 - x0) * (y1 - y0) - w * h, 1)
+
+
+def is_narrow(boxes: np.ndarray, params: DetectionParams) -> np.ndarray:
+    return boxes[:, 2] <= params.max_aspect * boxes[:, 3]
+
+
+def sized_like_digits(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> np.ndarray:
+    """Height within limits, at most a few digits wide, clear of the frame edge (a cut digit misleads)."""
+    return np.logical_and.reduce(list(digit_size_checks(boxes, shape, params).values()))
+
+
+def digit_size_checks(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> dict[str, np.ndarray]:
+    """Each check of sized_like_digits by the name of what fails it."""
+    x, y, w, h = boxes.T
+    frame_h, frame_w = shape
+    return {"too small": h >= params.min_height, "too tall": h <= params.max_height * frame_h / 100,
+            "too wide": w <= MAX_TOUCHING * params.max_aspect * h,
+            "at the frame edge": (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h)}
+
+
+def sized_like_strokes(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> np.ndarray:
+    """Lower than a digit, but at least half a digit's minimum height long; clear of the frame edge."""
+    x, y, w, h = boxes.T
+    frame_h, frame_w = shape
+    return ((h < params.min_height) & (np.maximum(w, h) >= params.min_height // 2)
+            & (w <= params.max_height * frame_h / 100)
+            & (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h))
+
+
+def encloses(candidates: np.ndarray, parents: np.ndarray) -> np.ndarray:
+    """Outlines whose hole holds a candidate: boxes and circles drawn around an answer."""
+    holes = parents[candidates]
+    holes = holes[holes >= 0]
+    enclosing = np.zeros(len(parents), bool)
+    enclosing[parents[holes]] = True
+    return enclosing

@@ -1,0 +1,59 @@
+"""The candidate digits a frame holds, as the detection steps hand them on."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Candidate digits in a frame: boxes (N, 4) x, y, w, h and each one's ink mask."""
+
+    boxes: np.ndarray
+    masks: list[np.ndarray]
+    frame_height: int
+    # The thresholded frame the regions were cut from (ink = 255), shown while tuning; left
+    # out where regions found in another process are sent to the main one.
+    binary: np.ndarray | None = None
+    # Index pairs of regions cut from one blob a little wider than a digit: two touching
+    # digits, or one wide digit (a broad 0) that should stay whole.
+    cuts: list[tuple[int, int]] = field(default_factory=list)
+    # Strokes too small to be digits (the flag of a 5, the base of a 2 parted from it by a
+    # ruled line): boxes and ink, to be read only together with a region beside them.
+    stroke_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
+    stroke_masks: list[np.ndarray] = field(default_factory=list)
+    # Each mask's ink signature (reuse.signatures), where the finding process had the time
+    # to compute it for the main process; None where the main process computes it.
+    signatures: np.ndarray | None = None
+
+    def __reduce__(self):
+        """Pickled with all masks' pixels in one buffer, each mask the size of its box:
+        a fifth of the time of pickling them one by one (what the finding process sends)."""
+        return _unpickle_regions, (self.boxes, joined(self.masks), self.frame_height, self.binary, self.cuts,
+                                   self.stroke_boxes, joined(self.stroke_masks), self.signatures)
+
+
+def joined(masks: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([mask.ravel() for mask in masks]) if masks else np.zeros(0, np.uint8)
+
+
+def split_by_boxes(pixels: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:
+    """The masks `joined` put in one buffer, given their x, y, w, h boxes."""
+    sizes = (boxes[:, 2] * boxes[:, 3]).tolist()
+    ends = np.cumsum(sizes).tolist()
+    return [pixels[end - size:end].reshape(h, w) for end, size, (w, h) in zip(ends, sizes, boxes[:, 2:].tolist())]
+
+
+def _unpickle_regions(boxes, pixels, frame_height, binary, cuts, stroke_boxes, stroke_pixels, signatures) -> Regions:
+    return Regions(boxes, split_by_boxes(pixels, boxes), frame_height, binary, cuts, stroke_boxes,
+                   split_by_boxes(stroke_pixels, stroke_boxes), signatures)
+
+
+def ink_mask(binary: np.ndarray, contour: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The ink of one outline (holes stay open), cut to its box, without neighbours' ink."""
+    x, y, w, h = box
+    inside = np.zeros((h, w), np.uint8)
+    cv2.drawContours(inside, [contour], 0, 255, cv2.FILLED, offset=(-int(x), -int(y)))
+    return cv2.bitwise_and(inside, binary[y:y + h, x:x + w])
