@@ -25,7 +25,7 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
-from .detect import Regions, find_regions, to_gray
+from .detect import PageTracker, Regions, find_regions, to_gray
 from .errors import InputError
 from .params import DetectionParams
 from .reuse import signatures
@@ -41,15 +41,16 @@ IN_FLIGHT = 3
 
 
 class FindingProcess:
-    """Finds the regions of frames in a process of its own, in order, `IN_FLIGHT` at a time.
+    """Finds the regions of frames in a process of its own, in order, `IN_FLIGHT` at a time;
+    the page is followed from frame to frame where the frames are a video's (`sequential`).
 
     An error raised in the process is raised where the frames are consumed.
     """
 
-    def __init__(self, params: DetectionParams):
+    def __init__(self, params: DetectionParams, sequential: bool = False):
         context = multiprocessing.get_context("spawn")  # a fork would copy the model and its threads
         self.pipe, far_end = context.Pipe()
-        self.process = context.Process(target=find_in_process, args=(params, far_end),
+        self.process = context.Process(target=find_in_process, args=(params, sequential, far_end),
                                        name="livedigit-find", daemon=True)
         self.process.start()
         far_end.close()  # the process holds its own end; when it dies, recv() sees the end of the pipe
@@ -135,13 +136,14 @@ class FindingProcess:
         self.close()
 
 
-def find_in_process(params: DetectionParams, pipe) -> None:
+def find_in_process(params: DetectionParams, sequential: bool, pipe) -> None:
     """The finding process: for each grey frame named (shared memory, shape), its regions
     and the seconds they took, until None arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the main process stops us
     cv2.setNumThreads(0)  # the other core runs the main process: OpenCV's own threads would only wait
     keep_freed_memory()
     attached: OrderedDict[str, SharedMemory] = OrderedDict()
+    pages = PageTracker() if sequential else None
     try:
         while (request := pipe.recv()) is not None:
             name, shape = request
@@ -150,7 +152,7 @@ def find_in_process(params: DetectionParams, pipe) -> None:
                 if len(attached) > IN_FLIGHT:  # a slot the main process has replaced
                     attached.popitem(last=False)[1].close()
             started = time.perf_counter()
-            regions = find_in_shared(attached[name], shape, params)
+            regions = find_in_shared(attached[name], shape, params, pages)
             if not pipe.poll():  # no frame waits: this process is ahead (15 % more frames a second at 640x480)
                 regions = replace(regions, signatures=signatures(regions.masks))
             pipe.send((regions, time.perf_counter() - started))
@@ -183,8 +185,9 @@ def keep_freed_memory() -> None:
     mallopt(M_TRIM_THRESHOLD, 256 << 20)  # and the heap keeps up to 256 MB of free memory
 
 
-def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: DetectionParams) -> Regions:
+def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: DetectionParams,
+                   pages: PageTracker | None = None) -> Regions:
     """The regions of the grey frame in `memory`, without the thresholded frame (which
     would cost more to send back than the regions)."""
     gray = np.ndarray(shape, np.uint8, memory.buf)  # a view: gone when this returns, so the memory can close
-    return replace(find_regions(gray, params), binary=None)
+    return replace(find_regions(gray, params, pages), binary=None)

@@ -14,6 +14,7 @@ BOX_COLOUR = (40, 200, 40)
 LABEL_COLOUR = (255, 255, 255)
 NUMBER_COLOUR = (230, 120, 30)
 STATUS_COLOUR = (0, 220, 255)
+PAGE_COLOUR = (230, 200, 60)
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -35,6 +36,13 @@ def draw_label(image: np.ndarray, text: str, origin: tuple[int, int], colour, sc
     y = max(y, h + baseline)
     cv2.rectangle(image, (x, y - h - baseline), (x + w + 2, y + 1), colour, cv2.FILLED)
     cv2.putText(image, text, (x + 1, y - baseline + 1), FONT, scale, (0, 0, 0), 1, cv2.LINE_AA)
+
+
+def draw_page(image: np.ndarray, corners: np.ndarray | None) -> np.ndarray:
+    """The outline of the paper digits are read on, where one was found, in place."""
+    if corners is not None:
+        cv2.polylines(image, [np.round(corners).astype(np.int32)], True, PAGE_COLOUR, 2, cv2.LINE_AA)
+    return image
 
 
 def draw_detections(image: np.ndarray, detections: Detections) -> np.ndarray:

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .ahead import FindingProcess, keep_freed_memory
-from .annotate import FpsMeter, draw_detections, draw_numbers, draw_status, to_bgr
+from .annotate import FpsMeter, draw_detections, draw_numbers, draw_page, draw_status, to_bgr
 from .detections import Detections
 from .numbers import Number, group_numbers
 from .recognize import Recognizer
@@ -27,16 +27,19 @@ class RunSummary:
     seconds: float = 0.0
 
 
-def annotate(frame: Frame, detections: Detections, numbers: list[Number], fps: float) -> np.ndarray:
-    image = draw_numbers(draw_detections(to_bgr(frame.image), detections), numbers)
+def annotate(frame: Frame, page: np.ndarray | None, detections: Detections, numbers: list[Number],
+             fps: float) -> np.ndarray:
+    image = draw_page(to_bgr(frame.image), page)
+    image = draw_numbers(draw_detections(image, detections), numbers)
     return draw_status(image, frame.index, fps)
 
 
-def record(frame: Frame, time_ms: float, detections: Detections, numbers: list[Number],
+def record(frame: Frame, time_ms: float, page: np.ndarray | None, detections: Detections, numbers: list[Number],
            annotated: np.ndarray | None, jsonl: JsonlSink | None, video: VideoSink | None) -> None:
     if jsonl:
+        found_page = {} if page is None else {"page": np.round(page).astype(int).tolist()}
         jsonl.write(frame.index, frame.source, time_ms, detections,
-                    numbers=[number.to_record() for number in numbers])
+                    numbers=[number.to_record() for number in numbers], **found_page)
     if video:
         video.write(annotated)
 
@@ -64,7 +67,7 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
     tracker = Tracker(confirm_frames=recognizer.params.confirm_frames) if source.sequential else None
     started = None
     drawn = bool(video or window)  # drawing costs time: only when someone sees or records it
-    with FindingProcess(recognizer.params) as finder, opencv_on_one_thread():
+    with FindingProcess(recognizer.params, source.sequential) as finder, opencv_on_one_thread():
         for frame, regions, finding_s in finder.find_in_each(source, live=source.live):
             frame_started = time.perf_counter()
             if started is None:  # start-up (opening the source, starting the process) is not counted
@@ -76,9 +79,9 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
             else:
                 recognizer.forget()
             numbers = group_numbers(detections)
-            annotated = annotate(frame, detections, numbers, fps) if drawn else None
+            annotated = annotate(frame, regions.page, detections, numbers, fps) if drawn else None
             time_ms = (finding_s + time.perf_counter() - frame_started) * 1000
-            record(frame, time_ms, detections, numbers, annotated, jsonl, video)
+            record(frame, time_ms, regions.page, detections, numbers, annotated, jsonl, video)
             summary.frames += 1
             summary.digits += len(detections)
             if on_frame:

@@ -26,6 +26,7 @@ class DetectionParams:
     min_fill: float = 0.02          # least ink in the digit's box, fraction
     confidence: float = 0.6         # least classifier confidence to report a digit
     confirm_frames: int = 1         # video: a new digit is reported once read the same in this many frames; 1 = at once
+    page: bool = True               # read only on the paper in view, where one stands out from its surroundings
 
 
 # Field name -> (type, lowest, highest); odd-only fields are listed in ODD_FIELDS.
@@ -51,6 +52,10 @@ def validate(values: dict, origin: str) -> DetectionParams:
     for name, value in values.items():
         if name not in known:
             raise InputError(f"profile {origin}: unknown field '{name}'")
+        if name == "page":
+            if not isinstance(value, bool):
+                raise InputError(f"profile {origin}: field 'page' must be true or false")
+            continue
         if name == "threshold":
             if value not in THRESHOLD_METHODS:
                 raise InputError(f"profile {origin}: field 'threshold' must be one of {', '.join(THRESHOLD_METHODS)}")

@@ -120,9 +120,10 @@ def tune(source, recognizer: Recognizer, profile: str | None, *, jsonl: JsonlSin
             recognizer.params = read_trackbars()
             detections, regions = recognizer.read_regions(frame.image)
             numbers = group_numbers(detections)
-            annotated = annotate(frame, detections, numbers, meter.tick())
+            annotated = annotate(frame, regions.page, detections, numbers, meter.tick())
             if fresh:  # each frame is recorded once, however long it is tuned on
-                record(frame, (time.perf_counter() - started) * 1000, detections, numbers, annotated, jsonl, video)
+                record(frame, (time.perf_counter() - started) * 1000, regions.page, detections, numbers, annotated,
+                       jsonl, video)
             draw_label(annotated, HELP + ("  [paused]" if paused else ""), (4, annotated.shape[0] - 4),
                        (200, 200, 200), 0.5)
             cv2.imshow(VIDEO, annotated)

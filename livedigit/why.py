@@ -4,6 +4,7 @@ Each frame with a missed or misread true digit is read again from its source and
 through the pipeline's stages with the same code and profile; the first stage that lost the
 digit is named:
 
+- outside the page: not wholly inside the paper found in view (or too near its edge);
 - never inked by the threshold: hardly any of its pixels came out as ink;
 - removed with a ruled line: inked, but most of its ink went with the page's lines;
 - merged with a neighbour: its ink is part of a blob much larger than the digit (touching
@@ -24,7 +25,7 @@ import cv2
 import numpy as np
 
 from .classify import NOT_A_DIGIT, DigitClassifier
-from .detect import binarize, regions_in, to_gray
+from .detect import binarize, find_page, regions_in, to_gray
 from .detect.contours import (
     MAX_CLUTTER,
     clutter,
@@ -67,7 +68,7 @@ class MissExplainer:
         read_otherwise = [r["box"] for r in reported if r["digit"] != label]
         if read_otherwise and iou(box[None], np.array(read_otherwise)).max() >= MIN_IOU:
             return "misread"
-        lost = frame.ink_lost(box)
+        lost = frame.off_page(box) or frame.ink_lost(box)
         if lost:
             return lost
         region = frame.region_at(box)
@@ -88,14 +89,18 @@ class FrameStages:
     def __init__(self, image: np.ndarray, params: DetectionParams):
         gray = to_gray(image)
         self.params = params
-        self.inked = binarize(gray, params, keep_lines=True)
-        self.binary = binarize(gray, params)
+        self.page = find_page(gray) if params.page else None
+        self.inked = binarize(gray, params, keep_lines=True, page=self.page)
+        self.binary = binarize(gray, params, page=self.page)
         contours, hierarchy = cv2.findContours(self.binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
         self.contours = contours
         self.parents = hierarchy[0, :, 3] if contours else np.zeros(0, np.int32)
         self.boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
         self.outlines = contour_depths(self.parents) % 2 == 0
-        self.regions = regions_in(self.binary, params)
+        self.regions = regions_in(self.binary, params, self.page)
+
+    def off_page(self, box: np.ndarray) -> str | None:
+        return "outside the page" if self.page and not self.page.holds(box[None])[0] else None
 
     def ink_lost(self, box: np.ndarray) -> str | None:
         x, y, w, h = box

@@ -30,7 +30,10 @@ WORST_SHOWN = 10
 
 
 def run(*command: str) -> str:
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{' '.join(command)} failed with exit code {done.returncode}: {done.stderr.strip()}")
+    return done.stdout
 
 
 def profile_options(profile: Path | None) -> list[str]:

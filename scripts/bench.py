@@ -36,7 +36,7 @@ import numpy as np
 from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
 from livedigit.app import annotate, record, run
 from livedigit.classify import DigitClassifier, bucket_size
-from livedigit.detect import binarize, regions_in, to_gray
+from livedigit.detect import PageTracker, binarize, find_page, regions_in, to_gray
 from livedigit.normalize import normalize_masks
 from livedigit.numbers import group_numbers
 from livedigit.shipped import shipped_file
@@ -122,10 +122,10 @@ class TimedClassifier:
 def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]:
     """Mean milliseconds per frame of each stage, run one after another on every frame."""
     params: DetectionParams = recognizer.params
-    totals = dict.fromkeys(("decode (in colour)", "threshold", "contours", "candidates", "reuse check + normalization",
+    totals = dict.fromkeys(("decode (in colour)", "page", "threshold", "contours", "candidates", "reuse check + normalization",
                             "inference", "decision+tracking+numbers", "overlay", "JSONL", "video file"), 0.0)
     capture = cv2.VideoCapture(str(path))
-    tracker = Tracker()
+    tracker, pages = Tracker(), PageTracker()
     classifier, recognizer.classifier = recognizer.classifier, TimedClassifier(recognizer.classifier)
     frames = 0
     with JsonlSink(folder / "stages.jsonl") as jsonl, VideoSink(folder / "stages.mp4", 30.0) as video:
@@ -135,9 +135,12 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             if not ok:
                 break
             marks = [clock, time.perf_counter()]
-            binary = binarize(to_gray(image), params)
+            gray = to_gray(image)
+            page = pages.follow(find_page(gray) if params.page else None)
             marks.append(time.perf_counter())
-            regions = regions_in(binary, params)
+            binary = binarize(gray, params, page=page)
+            marks.append(time.perf_counter())
+            regions = regions_in(binary, params, page)
             marks.append(time.perf_counter())
             candidates = recognizer.candidates(regions)  # with the unions of broken-digit pieces
             marks.append(time.perf_counter())
@@ -149,11 +152,11 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             numbers = group_numbers(detections)
             marks.append(time.perf_counter())
             frame = Frame(frames, image, str(path))
-            annotated = annotate(frame, detections, numbers, 0.0)
+            annotated = annotate(frame, regions.page, detections, numbers, 0.0)
             marks.append(time.perf_counter())
-            record(frame, 0.0, detections, numbers, None, jsonl, None)
+            record(frame, 0.0, regions.page, detections, numbers, None, jsonl, None)
             marks.append(time.perf_counter())
-            record(frame, 0.0, detections, numbers, annotated, None, video)
+            record(frame, 0.0, regions.page, detections, numbers, annotated, None, video)
             marks.append(time.perf_counter())
             for name, start, end in zip(totals, marks[:-1], marks[1:]):
                 totals[name] += (end - start) * 1000

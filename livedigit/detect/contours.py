@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from ..params import DetectionParams
+from .page import Page
 from .regions import Regions, ink_mask
 from .split import MAX_TOUCHING, split_touching, without_underline
 
@@ -19,12 +20,14 @@ def contour_depths(parents: np.ndarray) -> np.ndarray:
     return depths
 
 
-def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
-    """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits;
-    blobs as wide as several digits are split between them."""
+def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = None) -> Regions:
+    """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits,
+    and, where a page was found, those not wholly inside it; blobs as wide as several
+    digits are split between them."""
+    corners = page.corners if page else None
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
-        return Regions(np.zeros((0, 4), np.int32), [], binary.shape[0], binary)
+        return Regions(np.zeros((0, 4), np.int32), [], binary.shape[0], binary, page=corners)
     parents = hierarchy[0, :, 3]
     boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
     outlines = contour_depths(parents) % 2 == 0
@@ -32,6 +35,10 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
     narrow = is_narrow(boxes, params)
     candidates &= ~encloses(candidates & narrow, parents)
     strokes = outlines & sized_like_strokes(boxes, binary.shape, params)
+    if page:
+        on_page = page.holds(boxes)
+        candidates &= on_page
+        strokes &= on_page
     on_clear_paper = candidates | strokes
     on_clear_paper[on_clear_paper] = clutter(binary, boxes[on_clear_paper]) <= MAX_CLUTTER
     candidates &= on_clear_paper
@@ -55,7 +62,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams) -> Regions:
             kept_boxes.extend(part_box for part_box, _ in parts)
             masks.extend(mask for _, mask in parts)
     return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary.shape[0], binary, cuts, boxes[strokes],
-                   [ink_mask(binary, contours[index], boxes[index]) for index in strokes])
+                   [ink_mask(binary, contours[index], boxes[index]) for index in strokes], page=corners)
 
 
 def has_ink_enough(mask: np.ndarray, box, params: DetectionParams) -> bool:

@@ -27,12 +27,14 @@ class Regions:
     # Each mask's ink signature (reuse.signatures), where the finding process had the time
     # to compute it for the main process; None where the main process computes it.
     signatures: np.ndarray | None = None
+    # The paper's corners (4, 2), clockwise from top-left, where a page was found in view.
+    page: np.ndarray | None = None
 
     def __reduce__(self):
         """Pickled with all masks' pixels in one buffer, each mask the size of its box:
         a fifth of the time of pickling them one by one (what the finding process sends)."""
         return _unpickle_regions, (self.boxes, joined(self.masks), self.frame_height, self.binary, self.cuts,
-                                   self.stroke_boxes, joined(self.stroke_masks), self.signatures)
+                                   self.stroke_boxes, joined(self.stroke_masks), self.signatures, self.page)
 
 
 def joined(masks: list[np.ndarray]) -> np.ndarray:
@@ -46,9 +48,10 @@ def split_by_boxes(pixels: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:
     return [pixels[end - size:end].reshape(h, w) for end, size, (w, h) in zip(ends, sizes, boxes[:, 2:].tolist())]
 
 
-def _unpickle_regions(boxes, pixels, frame_height, binary, cuts, stroke_boxes, stroke_pixels, signatures) -> Regions:
+def _unpickle_regions(boxes, pixels, frame_height, binary, cuts, stroke_boxes, stroke_pixels, signatures,
+                      page) -> Regions:
     return Regions(boxes, split_by_boxes(pixels, boxes), frame_height, binary, cuts, stroke_boxes,
-                   split_by_boxes(stroke_pixels, stroke_boxes), signatures)
+                   split_by_boxes(stroke_pixels, stroke_boxes), signatures, page)
 
 
 def ink_mask(binary: np.ndarray, contour: np.ndarray, box: np.ndarray) -> np.ndarray:

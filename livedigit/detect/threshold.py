@@ -6,6 +6,7 @@ import numpy as np
 
 from ..params import DetectionParams
 from .lines import remove_ruled_lines
+from .page import Page
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -20,26 +21,31 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, code)
 
 
-def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False) -> np.ndarray:
-    """Ink as 255 on 0, by the profile's threshold method, with ruled lines removed (unless
-    `keep_lines`: `livedigit-eval --why` compares the two)."""
-    remove_lines = (lambda binary: binary) if keep_lines else remove_ruled_lines
+def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False, page: Page | None = None) -> np.ndarray:
+    """Ink as 255 on 0, by the profile's threshold method, only on the `page` where one is
+    given, with ruled lines removed (unless `keep_lines`: `livedigit-eval --why` compares
+    the two)."""
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
+    stroke_widths = None
     if params.threshold == "background":
         paper, off_page = paper_brightness(gray, params.window)
         darkness = cv2.subtract(paper, gray)
         binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
         if off_page is not None:
             binary &= ~off_page
-        binary = remove_lines(binary) & stroke_cores(darkness)
+        stroke_widths = stroke_cores(darkness)
+    elif params.threshold == "otsu":
+        _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     else:
-        if params.threshold == "otsu":
-            _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-        else:
-            binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                           params.block_size, params.c)
-        binary = remove_lines(binary)
+        binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                       params.block_size, params.c)
+    if page is not None:
+        binary &= page.ink_mask(binary.shape)
+    if not keep_lines:
+        binary = remove_ruled_lines(binary)
+    if stroke_widths is not None:
+        binary &= stroke_widths
     if params.morph_kernel > 1:
         kernel = np.ones((params.morph_kernel, params.morph_kernel), np.uint8)
         binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, kernel)

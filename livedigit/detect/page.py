@@ -1,0 +1,163 @@
+"""The page: the sheet, sticky note or whiteboard in view, where digits are read.
+
+Paper is the bright, smooth region of a frame with a sharp edge around it. What lies
+around it (a desk, a door, a plastered wall, hands) and its own edge are never digits:
+ink is read only inside the paper, away from its border. Where the paper fills the
+frame, or no sharp edge parts it from the rest, the whole frame is the page (None).
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from imutils.perspective import order_points
+
+# The page is found on a copy of the frame about this many pixels on its shorter side.
+PAGE_SIDE = 120
+# A page covers at least this fraction of the frame: smaller bright patches (a lamp, a
+# window, a label) are not the sheet being read.
+MIN_PAGE_AREA = 0.01
+# The paper just inside its edge is at least this much brighter than what lies just
+# outside: a table, a door or a wall is darker than white paper by more than uneven
+# light or a soft shadow changes the paper's brightness over a few pixels.
+MIN_EDGE_CONTRAST = 1.18
+# Along three quarters of the paper's outline, a 3x3 neighbourhood spans at least this
+# fraction of the step from the surroundings to the paper. A shadow's or a lamp's soft
+# edge spreads the step over many pixels; so does an outline cut across the paper by
+# uneven light, where only part of it is the paper's true edge.
+SHARP_EDGE = 0.5
+# Digits are read this far inside the paper's edge, in pixels of the small copy at
+# PAGE_SIDE (a fortieth of the frame's shorter side), clear of the edge and its shadow.
+BORDER = 3
+# The paper is found under a median this wide, in pixels of the small copy at PAGE_SIDE
+# (a twenty-fourth of the frame's shorter side): strokes and thin lines vanish under it.
+MEDIAN = 5
+
+
+class Page:
+    """The paper in a frame: its outline's corners, and masks on a small copy of the frame
+    (`factor` frame pixels a pixel) of the paper and of the area inside it where digits are read."""
+
+    def __init__(self, corners: np.ndarray, paper: np.ndarray, reading_area: np.ndarray, factor: int):
+        self.corners = corners                # (4, 2) float32 frame pixels, clockwise from top-left
+        self.paper = paper                    # uint8, 255 on the paper
+        self.reading_area = reading_area      # uint8, 255 where digits are read
+        self.factor = factor
+
+    def ink_mask(self, shape: tuple[int, int]) -> np.ndarray:
+        """The paper at frame size (255), 0 around it: ink beyond the paper is not ink."""
+        return cv2.resize(self.paper, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+
+    def holds(self, boxes: np.ndarray) -> np.ndarray:
+        """Which x, y, w, h boxes lie wholly in the reading area (all four corners in it)."""
+        area = self.reading_area
+        area_h, area_w = area.shape
+        # boxes in the last few rows and columns beyond the small copy's whole blocks take its edge
+        left, right = (np.minimum(x // self.factor, area_w - 1) for x in (boxes[:, 0], boxes[:, 0] + boxes[:, 2]))
+        top, bottom = (np.minimum(y // self.factor, area_h - 1) for y in (boxes[:, 1], boxes[:, 1] + boxes[:, 3]))
+        return (area[top, left] > 0) & (area[top, right] > 0) & (area[bottom, left] > 0) & (area[bottom, right] > 0)
+
+
+# A page not found in a video frame (a hand over its edge, a flash of glare) is kept for
+# this many frames.
+HOLD_FRAMES = 3
+
+
+class PageTracker:
+    """The page through a video's frames: held over a few frames in which it is not found."""
+
+    def __init__(self) -> None:
+        self.page: Page | None = None
+        self.missed = 0
+
+    def follow(self, found: Page | None) -> Page | None:
+        if found is not None:
+            self.page, self.missed = found, 0
+        elif self.page is not None:
+            self.missed += 1
+            if self.missed > HOLD_FRAMES:
+                self.page = None
+        return self.page
+
+
+def find_page(gray: np.ndarray) -> Page | None:
+    """The paper in a grey frame, or None where it fills the frame or none stands out."""
+    h, w = gray.shape
+    factor = max(1, min(h, w) // PAGE_SIDE)  # whole: OpenCV shrinks by plain block means, fast
+    small_w, small_h = w // factor, h // factor
+    small = cv2.resize(gray[:small_h * factor, :small_w * factor], (small_w, small_h), interpolation=cv2.INTER_AREA)
+    scale = min(small_w, small_h) / PAGE_SIDE
+    smooth = cv2.medianBlur(small, round(MEDIAN * scale) | 1)
+    paper = next((blob for blob in (largest_solid_blob(smooth > level) for level in brightness_levels(smooth))
+                  if blob is not None and has_sharp_edge(smooth, blob, scale)), None)
+    if paper is None:
+        return None
+    reading_area = cv2.erode(paper, square(2 * BORDER * scale),
+                             borderType=cv2.BORDER_REPLICATE)  # the frame's own edge is not the paper's
+    return Page(outline_corners(paper) * factor, paper, reading_area, factor)
+
+
+def square(size: float) -> np.ndarray:
+    """A square kernel about `size` pixels wide, odd."""
+    return np.ones((round(size) | 1, round(size) | 1), np.uint8)
+
+
+def brightness_levels(smooth: np.ndarray) -> tuple[int, ...]:
+    """Otsu's level between dark and bright, then between the bright and the brightest,
+    brightest first: paper on a pale wall stands out only from the bright pixels."""
+    level, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    bright = smooth[smooth > level]
+    if not len(bright):
+        return (int(level),)
+    upper, _ = cv2.threshold(bright.reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return int(upper), int(level)
+
+
+def largest_solid_blob(bright: np.ndarray) -> np.ndarray | None:
+    """The largest bright blob with its holes (the ink on it) filled, or None when it is too small."""
+    bright = bright.astype(np.uint8)
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(outline) < MIN_PAGE_AREA * bright.size:
+        return None
+    blob = np.zeros_like(bright)
+    cv2.drawContours(blob, [outline], 0, 255, cv2.FILLED)
+    return blob
+
+
+def has_sharp_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> bool:
+    """Whether the paper's outline within the frame is a sharp step down to something
+    darker: a band just inside it MIN_EDGE_CONTRAST times brighter than a band a little
+    way outside, the step made within a pixel or two nearly all along (see SHARP_EDGE).
+    `scale` is the small copy's size against PAGE_SIDE.
+    False where the blob reaches the frame's edge all round (the paper fills the frame)."""
+    kernel = np.ones((3, 3), np.uint8)
+    eroded = cv2.erode(paper, kernel, borderType=cv2.BORDER_REPLICATE)  # the frame's own edge is not the paper's
+    outline = paper & ~eroded
+    inner = eroded & ~cv2.erode(eroded, kernel, iterations=2, borderType=cv2.BORDER_REPLICATE)
+    # a band off the outline by more than a ruled line's width: beyond a line is more paper
+    outer = (cv2.dilate(paper, kernel, iterations=round(6 * scale))
+             & ~cv2.dilate(paper, kernel, iterations=round(3 * scale)))
+    if cv2.countNonZero(outer) < min(paper.shape):  # hardly any of the outline inside the frame
+        return False
+    inside, outside = float(np.median(smooth[inner > 0])), float(np.median(smooth[outer > 0]))
+    step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, kernel)  # the rise within each pixel's 3x3
+    return (inside >= MIN_EDGE_CONTRAST * max(outside, 1.0)
+            and float(np.percentile(step[outline > 0], 25)) >= SHARP_EDGE * (inside - outside))
+
+
+def outline_corners(blob: np.ndarray) -> np.ndarray:
+    """Four corners of the blob's outline, clockwise from top-left: its convex hull
+    simplified to a quadrilateral, or the smallest rectangle around it where the hull
+    will not simplify to four corners."""
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    perimeter = cv2.arcLength(hull, True)
+    for tolerance in (0.02, 0.04, 0.06):
+        corners = cv2.approxPolyDP(hull, tolerance * perimeter, True)
+        if len(corners) == 4:
+            break
+    else:
+        corners = cv2.boxPoints(cv2.minAreaRect(hull))
+    return order_points(corners.reshape(4, 2).astype(np.float32))

@@ -1,0 +1,115 @@
+"""The page: digits are read only on the paper in view, never on what surrounds it."""
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from livedigit.detect import PageTracker, find_page, find_regions, to_gray
+from livedigit.detect.page import HOLD_FRAMES
+from livedigit.params import DetectionParams
+from livedigit.synthetic import preset
+from livedigit.synthetic.surroundings import desk, plaster, wood
+from livedigit.why import MissExplainer
+
+from conftest import film, run_cli
+
+PARAMS = DetectionParams()
+SHEET = np.array([[150, 90], [520, 120], [500, 400], [130, 370]], np.float32)  # clockwise from top-left
+DIGITS = ("4 7 1", "9 2 5")
+
+
+def on_surface(surface, rng_seed: int = 0) -> np.ndarray:
+    """A 640x480 frame of `surface` (a SURROUNDS maker) with a tilted white sheet of digits on it."""
+    frame = np.clip(surface((480, 640), np.random.default_rng(rng_seed)), 0, 255).astype(np.uint8)
+    cv2.fillPoly(frame, [SHEET.astype(np.int32)], (232, 236, 238))
+    for row, text in enumerate(DIGITS):
+        cv2.putText(frame, text, (220, 210 + 90 * row), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (40, 30, 25), 5, cv2.LINE_AA)
+    return cv2.GaussianBlur(frame, (3, 3), 0)
+
+
+def inside_sheet(box) -> bool:
+    x, y, w, h = (int(v) for v in box)
+    return all(cv2.pointPolygonTest(SHEET, (float(px), float(py)), False) > 0
+               for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h)))
+
+
+def dark_strokes(frame: np.ndarray) -> np.ndarray:
+    """Digit-like strokes of the surroundings' own texture: a carved 1, a knot like a 0, beside the sheet."""
+    marked = frame.copy()
+    cv2.line(marked, (60, 150), (62, 220), (20, 25, 30), 6)
+    cv2.ellipse(marked, (580, 300), (14, 24), 0, 0, 360, (20, 25, 30), 5)
+    cv2.line(marked, (300, 440), (302, 470), (20, 25, 30), 5)
+    return marked
+
+
+@pytest.mark.parametrize("surface", [wood, desk, plaster], ids=["door", "leather desk", "plaster wall"])
+def test_a_sheet_on_a_surface_is_found_with_its_corners_clockwise_from_top_left(surface):
+    page = find_page(to_gray(on_surface(surface)))
+    assert page is not None
+    assert np.abs(page.corners - SHEET).max() <= 12
+
+
+@pytest.mark.parametrize("surface", [wood, desk, plaster], ids=["door", "leather desk", "plaster wall"])
+def test_only_the_digits_on_the_sheet_become_regions_not_the_surface_or_the_sheet_edge(surface):
+    boxes = find_regions(dark_strokes(on_surface(surface)), PARAMS).boxes
+    assert len(boxes) == sum(len(text.split()) for text in DIGITS)
+    assert all(inside_sheet(box) for box in boxes)
+
+
+def test_paper_filling_the_frame_is_the_whole_frame_under_uneven_light_and_a_soft_shadow():
+    ys, xs = np.mgrid[0:480, 0:640]
+    light = 1 - 0.3 * xs / 640
+    shadow = cv2.GaussianBlur((xs < 250 + 0.3 * ys).astype(np.float32), (0, 0), 25) * 0.35
+    frame = (235 * light * (1 - shadow)).astype(np.uint8)
+    cv2.putText(frame, "3 8 6", (120, 260), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 40, 5, cv2.LINE_AA)
+    assert find_page(frame) is None
+    assert len(find_regions(frame, PARAMS).boxes) == 3
+
+
+def test_the_strips_between_ruled_lines_are_not_pages():
+    frame = np.full((200, 480), 235, np.uint8)
+    for y in (40, 100, 160):
+        cv2.line(frame, (0, y), (479, y + 2), 150, 3)
+    assert find_page(frame) is None
+
+
+def test_a_page_not_found_is_held_for_a_few_frames_then_let_go():
+    page = find_page(to_gray(on_surface(wood)))
+    pages = PageTracker()
+    assert pages.follow(page) is page
+    assert all(pages.follow(None) is page for _ in range(HOLD_FRAMES))
+    assert pages.follow(None) is None
+
+
+def test_without_the_page_a_plaster_walls_pits_become_regions():
+    """What the page is for, and that a profile can turn it off (`"page": false`)."""
+    boxes = find_regions(on_surface(plaster), DetectionParams(page=False)).boxes
+    assert sum(not inside_sheet(box) for box in boxes) >= 5
+
+
+def test_a_digit_written_beside_the_sheet_is_put_down_to_being_outside_the_page():
+    frame = on_surface(wood)
+    cv2.putText(frame, "7", (560, 330), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (40, 30, 25), 5, cv2.LINE_AA)
+    beside = {"box": [562, 288, 38, 44], "label": 7}
+    assert MissExplainer().explain(frame, [beside], []) == ["outside the page"]
+
+
+def test_the_jsonl_gives_the_page_where_one_is_in_view_and_leaves_it_out_where_the_paper_fills_the_frame(
+        mnist, tmp_path):
+    for name, expect_page in (("door", True), ("clean", False)):
+        video = tmp_path / f"{name}.avi"
+        film(mnist, preset(name), frames=4, seed=3, path=video)
+        jsonl = tmp_path / f"{name}.jsonl"
+        assert run_cli("--source", str(video), "--no-display", "--jsonl", str(jsonl)).returncode == 0
+        lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+        assert all(("page" in line) == expect_page for line in lines)
+        if expect_page:
+            (left, top), (right, _), (_, bottom), _ = lines[0]["page"]
+            assert len(lines[0]["page"]) == 4 and left < right and top < bottom
+
+
+def test_a_box_in_the_last_pixels_beyond_the_small_copys_whole_blocks_is_judged_at_its_edge():
+    frame = cv2.copyMakeBorder(on_surface(wood), 0, 3, 0, 3, cv2.BORDER_REPLICATE)  # 643x483: 3 pixels past a block
+    page = find_page(to_gray(frame))
+    assert page.holds(np.array([[640, 480, 2, 2], [300, 250, 20, 30]])).tolist() == [False, True]
