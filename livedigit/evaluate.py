@@ -4,7 +4,9 @@
     livedigit-eval --jsonl out.jsonl --labels photos/labels.json
 
 A hit is a reported digit whose box overlaps a true digit's box (IoU >= 0.3) with the
-right label; each true digit is hit at most once. For a folder of photos with a labels
+right label; each true digit is hit at most once. Where the truth gives the paper's
+corners, reported digits centred off the paper are counted apart (`off_page_per_frame`):
+what surrounds the paper must never produce a digit. For a folder of photos with a labels
 file (each file's `digits` string), the digits found are compared with those written.
 With --why, every missed or misread digit of a clip is put down to the stage that lost it
 (livedigit/why.py): the clip is read again, from the source its JSONL names.
@@ -19,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from .cli import add_version
@@ -36,6 +39,8 @@ class Score:
     confusions: Counter = field(default_factory=Counter)   # (true, reported) -> count, wrong labels
     label_changes: int = 0
     label_pairs: int = 0
+    off_page: int = 0          # false digits centred off the paper, where the truth knows where it is
+    frames_with_page: int = 0
 
     # Nothing reported is nothing wrong, nothing to find is nothing missed: a clip with no
     # digit in view, read as such, scores 1.
@@ -59,9 +64,11 @@ class Score:
         return self.label_changes / max(self.label_pairs, 1)
 
     def summary(self) -> dict:
+        off_page = ({"off_page_per_frame": round(self.off_page / self.frames_with_page, 3)}
+                    if self.frames_with_page else {})
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
                 "hits": self.hits, "false_digits": self.false_digits, "missed": self.missed,
-                "flicker_rate": round(self.flicker_rate, 4),
+                "flicker_rate": round(self.flicker_rate, 4), **off_page,
                 "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()}}
 
 
@@ -99,12 +106,23 @@ def score_clip(lines: list[dict], truth: dict) -> Score:
     by_frame = {line["frame"]: line["detections"] for line in lines}
     score, previous = Score(), {}
     for frame in truth["frames"]:
-        read = match_frame(by_frame.get(frame["frame"], []), frame["items"], score)
+        reported = by_frame.get(frame["frame"], [])
+        read = match_frame(reported, frame["items"], score)
+        if "page" in frame:
+            score.frames_with_page += 1
+            score.off_page += count_off_page(reported, frame["page"])
         common = read.keys() & previous.keys()
         score.label_pairs += len(common)
         score.label_changes += sum(read[key] != previous[key] for key in common)
         previous = read
     return score
+
+
+def count_off_page(reported: list[dict], page: list[list[float]]) -> int:
+    """How many of the reported boxes have their centre off the paper's outline."""
+    outline = np.array(page, np.float32)
+    return sum(cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0
+               for x, y, w, h in (detection["box"] for detection in reported))
 
 
 def score_photos(lines: list[dict], labels: list[dict]) -> tuple[Score, list[str]]:

@@ -62,12 +62,13 @@ def score_photos(photos: Path, folder: Path, profile: Path | None = None) -> dic
 
 
 def score_row(name: str, score: dict) -> str:
+    off_page = score.get("off_page_per_frame")
     return (f"| {name} | {score['precision']:.3f} | {score['recall']:.3f} | {score['f1']:.3f} "
-            f"| {score['flicker_rate']:.3f} |")
+            f"| {score['flicker_rate']:.3f} | {'-' if off_page is None else f'{off_page:.2f}'} |")
 
 
 def presets_table(args: argparse.Namespace, folder: Path) -> None:
-    print("| material | precision | recall | F1 | flicker |\n|---|---|---|---|---|")
+    print("| material | precision | recall | F1 | flicker | off the page a frame |\n|---|---|---|---|---|---|")
     for name in PRESETS:
         score = score_clip(name, args.data, args.frames, args.seed, folder, profile=args.profile)
         print(score_row(f"clip `{name}`", score), flush=True)
@@ -88,7 +89,9 @@ def random_tables(args: argparse.Namespace, folder: Path) -> None:
     print(f"{len(f1)} random scenes (seeds {seeds.start}-{seeds.stop - 1}, {args.frames} frames each): "
           f"F1 mean {f1.mean():.3f}, 10th percentile {np.percentile(f1, 10):.3f}, worst {f1.min():.3f}; "
           f"precision mean {np.mean([s['precision'] for s in scores.values()]):.3f}, "
-          f"recall mean {np.mean([s['recall'] for s in scores.values()]):.3f}\n")
+          f"recall mean {np.mean([s['recall'] for s in scores.values()]):.3f}; "
+          f"digits reported off the page {np.mean([s['off_page_per_frame'] for s in scores.values()]):.2f} "
+          f"a frame\n")
     print("| worst scenes: seed | precision | recall | F1 | factors | lost at |\n|---|---|---|---|---|---|")
     for seed in sorted(seeds, key=lambda s: scores[s]["f1"])[:WORST_SHOWN]:
         s, factors = scores[seed], random_scene(seed).factors

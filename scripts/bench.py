@@ -53,7 +53,7 @@ def write_clip(data: Path, preset_name: str, frames: int, path: Path, seed: int 
         digits, labels = mnist["x_test"], mnist["y_test"]
     style = style or preset(preset_name)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, style.frame_size)
-    for frame, _ in make_clip(digits, labels, style, frames, seed=seed):
+    for frame, _, _ in make_clip(digits, labels, style, frames, seed=seed):
         writer.write(frame)
     writer.release()
     return path

@@ -4,7 +4,8 @@
     python scripts/make_clip.py --data ../shared/data/mnist.npz --preset random --seed 17 --out clips/r17.mp4
 
 Writes the clip and, beside it, <name>.truth.json: for every frame the box and label of
-each digit fully in view, and the boxes of non-digit marks (label -1). `--preset random`
+each digit fully in view, the boxes of non-digit marks (label -1), and the paper's corners
+(`page`, clockwise from top-left, some perhaps beyond the frame's edge). `--preset random`
 draws every factor of the scene from --seed (livedigit.synthetic.random_scene); its truth
 file names the value each factor took. The same seed gives the same clip and truth.
 """
@@ -39,9 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if args.out.suffix == ".avi" else "mp4v"))
     writer = cv2.VideoWriter(str(args.out), fourcc, args.fps, style.frame_size)
     truth = []
-    for index, (frame, items) in enumerate(make_clip(digits, labels, style, args.frames, args.seed, args.fps)):
+    for index, (frame, items, sheet) in enumerate(make_clip(digits, labels, style, args.frames, args.seed, args.fps)):
         writer.write(frame)
-        truth.append({"frame": index,
+        truth.append({"frame": index, "page": np.round(sheet).astype(int).tolist(),
                       "items": [{"id": item.id, "box": list(item.box), "label": item.label} for item in items]})
     writer.release()
     truth_path = args.out.with_suffix(".truth.json")

@@ -59,7 +59,7 @@ def film(mnist, style, frames: int, seed: int, path: Path) -> dict:
 
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, style.frame_size)
     truth = []
-    for frame, items in make_clip(mnist["x_test"], mnist["y_test"], style, frames=frames, seed=seed):
+    for frame, items, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=frames, seed=seed):
         writer.write(frame)
         truth.append({"frame": len(truth), "items": [{"id": i.id, "box": list(i.box), "label": i.label}
                                                     for i in items]})
@@ -86,7 +86,7 @@ def long_clip(mnist, tmp_path_factory):
     style = preset("clean")
     path = tmp_path_factory.mktemp("long") / "long.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, style.frame_size)
-    for frame, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=20, seed=5):
+    for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=20, seed=5):
         for _ in range(40):
             writer.write(frame)
     writer.release()

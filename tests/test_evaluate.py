@@ -41,6 +41,13 @@ def test_a_wrong_label_is_a_false_digit_and_a_miss_and_a_mark_read_as_digit_is_f
     assert score.flicker_rate == 1.0  # the one digit read in both frames: 8, then 3
 
 
+def test_digits_reported_off_the_paper_are_counted_a_frame_where_the_truth_knows_the_paper():
+    on_paper = {"frames": [{**frame, "page": [[0, 0], [120, 0], [120, 60], [0, 60]]} for frame in TRUTH["frames"]]}
+    lines = [line(0, ([11, 11, 20, 30], 3), ([200, 100, 20, 30], 1)), line(1, ([300, 10, 20, 30], 7))]
+    assert score_clip(lines, on_paper).summary()["off_page_per_frame"] == 1.0
+    assert "off_page_per_frame" not in score_clip(lines, TRUTH).summary()
+
+
 def test_photos_count_the_digits_found_against_the_digits_written():
     labels = [{"file": "a.png", "digits": "12"}, {"file": "b.png", "digits": "7"}]
     lines = [{"source": "/x/a.png", "detections": [{"digit": 1}, {"digit": 2}, {"digit": 2}]},

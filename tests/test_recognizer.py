@@ -9,7 +9,7 @@ from conftest import CountingClassifier
 
 
 def test_all_crops_of_a_frame_go_through_the_model_in_one_call(mnist, recognizer):
-    frame, items = next(make_clip(mnist["x_test"], mnist["y_test"], preset("clean"), frames=1, seed=9))
+    frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], preset("clean"), frames=1, seed=9))
     counting = CountingClassifier(recognizer.classifier)
     fresh = Recognizer()
     fresh.classifier = counting
@@ -18,7 +18,7 @@ def test_all_crops_of_a_frame_go_through_the_model_in_one_call(mnist, recognizer
 
 
 def test_an_unchanged_or_shifted_frame_reuses_the_last_classifications(mnist):
-    frame, _ = next(make_clip(mnist["x_test"], mnist["y_test"], preset("clean"), frames=1, seed=9))
+    frame, _, _ = next(make_clip(mnist["x_test"], mnist["y_test"], preset("clean"), frames=1, seed=9))
     recognizer = Recognizer()
     first = recognizer(frame)
     counting = CountingClassifier(recognizer.classifier)

@@ -15,7 +15,7 @@ def video(request, tmp_path, mnist):
     style = preset("clean")
     path = tmp_path / name
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), 30.0, style.frame_size)
-    for frame, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=5, seed=1):
+    for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=5, seed=1):
         writer.write(frame)
     writer.release()
     return str(path)

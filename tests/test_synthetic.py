@@ -10,14 +10,14 @@ def test_every_preset_films_its_page_with_ground_truth_inside_the_frame(mnist, n
     style = preset(name)
     frames = list(make_clip(mnist["x_test"][:400], mnist["y_test"][:400], style, frames=3, seed=1))
     width, height = style.frame_size
-    for image, items in frames:
+    for image, items, _ in frames:
         assert image.shape == (height, width, 3) and image.dtype == np.uint8
         assert sum(item.label >= 0 for item in items) >= 15
         for item in items:
             x, y, w, h = item.box
             assert 0 < x and 0 < y and x + w < width and y + h < height
             assert -1 <= item.label <= 9
-    first, second = ({item.id: item.label for item in items} for _, items in frames[:2])
+    first, second = ({item.id: item.label for item in items} for _, items, _ in frames[:2])
     assert all(first[key] == second[key] for key in first.keys() & second.keys())
 
 
@@ -27,7 +27,7 @@ def test_a_random_scene_replays_from_its_seed(mnist):
     assert random_scene(7) == random_scene(7) and random_scene(7) != random_scene(8)
     runs = [list(make_clip(mnist["x_test"], mnist["y_test"], random_scene(7).style, frames=2, seed=7))
             for _ in range(2)]
-    for (first, first_items), (second, second_items) in zip(*runs):
+    for (first, first_items, _), (second, second_items, _) in zip(*runs):
         assert np.array_equal(first, second) and first_items == second_items
 
 
@@ -50,7 +50,18 @@ def test_a_random_scene_films_digits_with_ground_truth_inside_its_frame(mnist, s
     scene = random_scene(seed)
     width, height = scene.style.frame_size
     frames = list(make_clip(mnist["x_test"], mnist["y_test"], scene.style, frames=2, seed=seed))
-    for image, items in frames:
+    for image, items, _ in frames:
         assert image.shape == (height, width, 3)
         assert sum(item.label >= 0 for item in items) >= 1
         assert all(0 < x and 0 < y and x + w < width and y + h < height for x, y, w, h in (i.box for i in items))
+
+
+def test_the_truth_gives_the_papers_corners_around_every_digit(mnist):
+    import cv2
+
+    frame, items, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], preset("door"), frames=1, seed=2))
+    assert sheet.shape == (4, 2)
+    (left, top), (right, _), (_, bottom), _ = sheet
+    assert left < right and top < bottom  # clockwise from the top-left
+    for x, y, w, h in (item.box for item in items):
+        assert cv2.pointPolygonTest(sheet, (x + w / 2, y + h / 2), False) > 0

@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .camera import film
+from .camera import Shot, film
 from .page import Page, PageItem, write_page
 from .scenes import Scene, random_scene
 from .style import PRESETS, Style, preset
 from .surroundings import mount
 
-__all__ = ["PRESETS", "Page", "PageItem", "Scene", "Style", "make_clip", "preset", "random_scene"]
+__all__ = ["PRESETS", "Page", "PageItem", "Scene", "Shot", "Style", "make_clip", "preset", "random_scene"]
 
 # The camera's path over the page repeats every this many seconds.
 CAMERA_CYCLE_S = 20.0
 
 
 def make_clip(digits: np.ndarray, labels: np.ndarray, style: Style, frames: int, seed: int, fps: float = 30.0):
-    """Yield (frame, items in view) for a clip of `frames` frames of one page."""
+    """Yield a Shot (frame, items in view, the paper's corners) for each of `frames` frames of one page."""
     rng = np.random.default_rng(seed)
     page = write_page(digits, labels, style, rng)
     if style.surround:

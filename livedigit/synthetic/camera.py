@@ -1,6 +1,8 @@
 """The camera: a moving, tilting view of the page under uneven light, with blur and noise."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -44,8 +46,17 @@ def lighting(style: Style, t: float) -> np.ndarray:
     return light
 
 
-def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> tuple[np.ndarray, list[PageItem]]:
-    """One frame of the page at time t, and the items fully in view with frame boxes."""
+class Shot(NamedTuple):
+    """A frame, the items fully in view with their frame boxes, and the paper's corners in the
+    frame (clockwise from top-left; some may lie beyond the frame's edge)."""
+
+    frame: np.ndarray
+    items: list[PageItem]
+    sheet: np.ndarray
+
+
+def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
+    """One frame of the page at time t."""
     homography = camera_homography(style, (page.image.shape[1], page.image.shape[0]), t, rng)
     frame = cv2.warpPerspective(page.image, homography, style.frame_size, flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 60, 55))
@@ -63,7 +74,13 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> tuple[
     if style.jpeg_quality:
         frame = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, style.jpeg_quality])[1],
                              cv2.IMREAD_COLOR)
-    return frame, items_in_view(page.items, homography, style.frame_size)
+    return Shot(frame, items_in_view(page.items, homography, style.frame_size), sheet_corners(page, homography))
+
+
+def sheet_corners(page: Page, homography: np.ndarray) -> np.ndarray:
+    x, y, w, h = page.sheet or (0, 0, page.image.shape[1], page.image.shape[0])
+    corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+    return cv2.perspectiveTransform(corners.reshape(-1, 1, 2), homography).reshape(4, 2)
 
 
 def glare(style: Style, t: float) -> np.ndarray:

@@ -21,6 +21,7 @@ class PageItem:
 class Page:
     image: np.ndarray
     items: list[PageItem] = field(default_factory=list)
+    sheet: tuple[int, int, int, int] | None = None  # x, y, w, h of the paper in the image; None: all of it
 
 
 WHITE = (235, 240, 242)

@@ -48,8 +48,9 @@ class Style:
     view_width: float = 0.62                      # fraction of the page width in view
     tilt: float = 0.06                            # perspective strength
     rotation: float = 0.0                         # the camera's roll, degrees
-    surround: str = ""                            # what the page lies on: "" or one of SURROUNDS
+    surround: str = ""                            # what the page lies on: "" or one of SURROUNDS, PRESET_SURROUNDS
     margin: float = 0.0                           # how much of it shows, in page sizes on each side
+    hands: bool = False                           # two hands hold the page up by its sides
 
 
 PRESETS = {
@@ -64,6 +65,12 @@ PRESETS = {
                   view_width=0.95, shake=2.0, blur=0.9),
     "wall": Style(page_size=(900, 650), rows=6, numbers_per_row=4, surround="wallpaper", margin=0.3,
                   view_width=0.95, shake=2.0, blur=0.9, ink_colours=((140, 50, 20), (40, 30, 25))),
+    "desk": Style(page_size=(900, 650), rows=6, numbers_per_row=4, surround="desk", margin=0.35,
+                  view_width=0.95, shake=2.0, blur=0.9),
+    "wall-plaster": Style(page_size=(900, 650), rows=6, numbers_per_row=4, surround="plaster", margin=0.3,
+                          view_width=0.95, shake=2.0, blur=0.9, ink_colours=((140, 50, 20), (40, 30, 25))),
+    "held-up": Style(page_size=(900, 650), rows=6, numbers_per_row=3, surround="person", margin=0.35,
+                     view_width=1.1, shake=4.0, blur=1.0, tilt=0.1, hands=True),
 }
 
 

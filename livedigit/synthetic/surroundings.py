@@ -73,19 +73,63 @@ def table(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     return (1 + 0.04 * smooth_noise(shape, (8, 8), rng))[:, :, None] * np.array([70, 60, 55], np.float32)
 
 
+def person(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """A person in front of a plastered wall, seen from the chest up: the page will hide
+    most of the shirt; the head shows above it and the arms below its sides."""
+    h, w = shape
+    room = plaster(shape, rng)
+    shirt = tuple(float(c) for c in rng.uniform(40, 160, 3))
+    cv2.ellipse(room, (w // 2, h), (int(0.42 * w), int(0.62 * h)), 0, 180, 360, shirt, -1, cv2.LINE_AA)
+    cv2.rectangle(room, (int(0.46 * w), int(0.12 * h)), (int(0.54 * w), int(0.4 * h)), SKIN, -1)  # neck
+    cv2.ellipse(room, (w // 2, int(0.1 * h)), (int(0.1 * w), int(0.14 * h)), 0, 0, 360, SKIN, -1, cv2.LINE_AA)
+    cv2.ellipse(room, (w // 2, int(0.02 * h)), (int(0.105 * w), int(0.09 * h)), 0, 180, 360, (30, 35, 45), -1)
+    return room
+
+
+SKIN = (125, 150, 200)  # BGR
+
+
+def hold_up(canvas: np.ndarray, sheet: tuple[int, int, int, int], rng: np.random.Generator) -> None:
+    """Two hands holding the sheet by its sides: a palm and an arm beyond each side, the
+    thumb over the paper's edge, reaching less far onto it than the page's margin."""
+    x, y, w, h = sheet
+    height = canvas.shape[0]
+    for side in (-1, 1):
+        edge = x if side < 0 else x + w
+        grip = int(y + h * rng.uniform(0.4, 0.6))
+        palm = (edge + side * int(0.05 * w), grip)
+        sleeve = tuple(float(c) for c in rng.uniform(40, 160, 3))
+        arm = np.array([[palm[0] - 0.06 * w, grip], [palm[0] + 0.06 * w, grip],
+                        [palm[0] + side * 0.02 * w + 0.08 * w, height], [palm[0] + side * 0.02 * w - 0.08 * w, height]])
+        cv2.fillPoly(canvas, [arm.astype(np.int32)], sleeve, cv2.LINE_AA)
+        cv2.ellipse(canvas, palm, (int(0.055 * w), int(0.1 * h)), 0, 0, 360, SKIN, -1, cv2.LINE_AA)
+        thumb_tip = (edge - side * THUMB_REACH, grip - int(0.04 * h))
+        cv2.line(canvas, palm, thumb_tip, SKIN, int(0.022 * w), cv2.LINE_AA)
+        cv2.line(canvas, palm, thumb_tip, tuple(0.8 * c for c in SKIN), 2, cv2.LINE_AA)  # its shaded side
+
+
+# How far, in page pixels, a thumb's tip reaches onto the sheet: with its width, less than the
+# page's left margin.
+THUMB_REACH = 14
+
 # In this order: random scenes draw from it, and a seed must keep drawing the same scene.
 SURROUNDS = {"table": table, "wood": wood, "wallpaper": wallpaper, "plaster": plaster, "desk": desk,
              "fabric": fabric}
+# Surroundings only presets show.
+PRESET_SURROUNDS = {"person": person}
 
 
 def mount(page: Page, style: Style, rng: np.random.Generator) -> Page:
-    """The page taped in the middle of a door or wall, with the item boxes moved along."""
+    """The page in the middle of a door, wall or desk, or held up by a person, with the item
+    boxes moved along."""
     h, w = page.image.shape[:2]
     dx, dy = int(w * style.margin), int(h * style.margin)
-    canvas = SURROUNDS[style.surround]((h + 2 * dy, w + 2 * dx), rng)
+    canvas = {**SURROUNDS, **PRESET_SURROUNDS}[style.surround]((h + 2 * dy, w + 2 * dx), rng)
     canvas[dy:dy + h, dx:dx + w] = page.image
+    if style.hands:
+        hold_up(canvas, (dx, dy, w, h), rng)
     items = [PageItem((x + dx, y + dy, bw, bh), item.label, item.id)
              for item, (x, y, bw, bh) in ((item, item.box) for item in page.items)]
-    return Page(canvas, items)
+    return Page(canvas, items, (dx, dy, w, h))
 
 
