@@ -113,3 +113,14 @@ def test_a_box_in_the_last_pixels_beyond_the_small_copys_whole_blocks_is_judged_
     frame = cv2.copyMakeBorder(on_surface(wood), 0, 3, 0, 3, cv2.BORDER_REPLICATE)  # 643x483: 3 pixels past a block
     page = find_page(to_gray(frame))
     assert page.holds(np.array([[640, 480, 2, 2], [300, 250, 20, 30]])).tolist() == [False, True]
+
+
+def test_a_digit_beside_a_thick_one_the_frame_cuts_stays_on_the_page():
+    """The cut digit's ink notches the paper's outline at the frame's edge; the notch is closed."""
+    frame = np.clip(wood((480, 640), np.random.default_rng(0)), 0, 255).astype(np.uint8)
+    cv2.fillPoly(frame, [np.array([[150, 90], [640, 100], [640, 400], [130, 370]], np.int32)], (232, 236, 238))
+    cv2.putText(frame, "4", (470, 260), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (40, 30, 25), 5, cv2.LINE_AA)
+    cv2.putText(frame, "7", (575, 260), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (40, 30, 25), 5, cv2.LINE_AA)
+    cv2.putText(frame, "8", (612, 270), cv2.FONT_HERSHEY_SIMPLEX, 2.5, (40, 30, 25), 12, cv2.LINE_AA)  # cut
+    boxes = find_regions(cv2.GaussianBlur(frame, (3, 3), 0), PARAMS).boxes
+    assert len(boxes) == 2 and max(x + w for x, _, w, _ in boxes) < 615  # the 4 and the 7, not the cut 8

@@ -28,6 +28,9 @@ SHARP_EDGE = 0.5
 # Digits are read this far inside the paper's edge, in pixels of the small copy at
 # PAGE_SIDE (a fortieth of the frame's shorter side), clear of the edge and its shadow.
 BORDER = 3
+# Notches up to this wide in the paper's outline, in pixels of the small copy at PAGE_SIDE,
+# are closed: a digit written on the page's edge, or cut by the frame's, makes one.
+NOTCH = 9
 # The paper is found under a median this wide, in pixels of the small copy at PAGE_SIDE
 # (a twenty-fourth of the frame's shorter side): strokes and thin lines vanish under it.
 MEDIAN = 5
@@ -91,6 +94,9 @@ def find_page(gray: np.ndarray) -> Page | None:
                   if blob is not None and has_sharp_edge(smooth, blob, scale)), None)
     if paper is None:
         return None
+    # notches that ink cut into the paper's outline (a digit on the page's or the frame's
+    # edge) are closed: that ink is the paper's, and the digits beside the notch are on it
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, square(NOTCH * scale), borderType=cv2.BORDER_REPLICATE)
     reading_area = cv2.erode(paper, square(2 * BORDER * scale),
                              borderType=cv2.BORDER_REPLICATE)  # the frame's own edge is not the paper's
     return Page(outline_corners(paper) * factor, paper, reading_area, factor)
@@ -141,10 +147,17 @@ def has_sharp_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> bool:
              & ~cv2.dilate(paper, kernel, iterations=round(3 * scale)))
     if cv2.countNonZero(outer) < min(paper.shape):  # hardly any of the outline inside the frame
         return False
-    inside, outside = float(np.median(smooth[inner > 0])), float(np.median(smooth[outer > 0]))
+    inside, outside = grey_percentile(smooth, inner, 0.5), grey_percentile(smooth, outer, 0.5)
     step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, kernel)  # the rise within each pixel's 3x3
-    return (inside >= MIN_EDGE_CONTRAST * max(outside, 1.0)
-            and float(np.percentile(step[outline > 0], 25)) >= SHARP_EDGE * (inside - outside))
+    return (inside >= MIN_EDGE_CONTRAST * max(outside, 1)
+            and grey_percentile(step, outline, 0.25) >= SHARP_EDGE * (inside - outside))
+
+
+def grey_percentile(image: np.ndarray, mask: np.ndarray | None, fraction: float) -> int:
+    """The grey level under which `fraction` of an 8-bit image's pixels (where `mask` is
+    set) lie, from a histogram: a tenth of the time of numpy's sort."""
+    counts = cv2.calcHist([image], [0], mask, [256], [0, 256]).ravel()
+    return int(np.searchsorted(np.cumsum(counts), fraction * counts.sum()))
 
 
 def outline_corners(blob: np.ndarray) -> np.ndarray:

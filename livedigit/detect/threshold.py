@@ -6,7 +6,7 @@ import numpy as np
 
 from ..params import DetectionParams
 from .lines import remove_ruled_lines
-from .page import Page
+from .page import Page, grey_percentile
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -29,7 +29,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
     stroke_widths = None
     if params.threshold == "background":
-        paper, off_page = paper_brightness(gray, params.window)
+        paper, off_page = paper_brightness(gray, params.window, page)
         darkness = cv2.subtract(paper, gray)
         binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
         if off_page is not None:
@@ -61,7 +61,8 @@ BACKGROUND_SIDE = 96
 OFF_PAGE = 0.4
 
 
-def paper_brightness(gray: np.ndarray, window_percent: int) -> tuple[np.ndarray, np.ndarray | None]:
+def paper_brightness(gray: np.ndarray, window_percent: int,
+                     page: Page | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """The brightness the paper would have under each pixel without ink, and where the
     frame shows no paper at all (a dark table, wall or door around the page), or None
     where it shows paper throughout.
@@ -69,7 +70,9 @@ def paper_brightness(gray: np.ndarray, window_percent: int) -> tuple[np.ndarray,
     A median over a wide window (a percentage of the frame) ignores strokes of any width
     and keeps the sharp edges of shadows; it runs on a small copy of the frame. Around
     the page the estimate blurs across the page's edge, which would make a thin false
-    stroke there: the off-page mask reaches over that seam.
+    stroke there: the off-page mask reaches over that seam. Where the `page` is known,
+    what lies around it counts as plain paper, so that a page small in view on a dark
+    desk is not taken for darker than it is.
     """
     h, w = gray.shape
     factor = max(1, min(h, w) // BACKGROUND_SIDE)
@@ -77,16 +80,25 @@ def paper_brightness(gray: np.ndarray, window_percent: int) -> tuple[np.ndarray,
     # few rows and columns beyond the last whole block are left out of the estimate.
     small_w, small_h = w // factor, h // factor
     small = cv2.resize(gray[:small_h * factor, :small_w * factor], (small_w, small_h), interpolation=cv2.INTER_AREA)
+    if page is not None:
+        small = around_paper_filled(small, page)
     window = max(3, round(min(small.shape) * window_percent / 100) | 1)
     background = cv2.medianBlur(small, min(window, 255))
-    brightest_paper = np.searchsorted(np.cumsum(np.bincount(background.ravel(), minlength=256)),
-                                      0.9 * background.size)  # the 90th percentile, from a histogram
+    brightest_paper = grey_percentile(background, None, 0.9)
     paper = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     off_page = (background < OFF_PAGE * brightest_paper).astype(np.uint8) * 255
     if not off_page.any():
         return paper, None
     off_page = cv2.dilate(off_page, np.ones((3, 3), np.uint8))
     return paper, cv2.resize(off_page, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def around_paper_filled(small: np.ndarray, page: Page) -> np.ndarray:
+    """A small copy of the frame with what lies around the page set to the paper's median brightness."""
+    on_paper = cv2.resize(page.paper, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
+    filled = small.copy()
+    filled[on_paper == 0] = grey_percentile(small, on_paper, 0.5)
+    return filled
 
 
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
