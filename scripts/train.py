@@ -1,9 +1,16 @@
-"""Train livedigit's digit classifier on MNIST plus generated not-a-digit marks.
+"""Train livedigit's digit classifier on MNIST plus not-a-digit marks and hard negatives.
 
     python scripts/train.py --data ../shared/data/mnist.npz --out models/
 
+The not-a-digit class learns generated marks (letters, symbols, scribbles: livedigit/marks.py)
+and hard negatives (scripts/scene_crops.py): what detection finds away from the digits of
+random scenes and in real photographs, mined with the model given by --mining-model
+(--hard-negatives N). With --calibration-crops N its confidences are then calibrated
+(temperature scaling) on crops of scenes written with training digits held apart from
+training, and judged on scenes of MNIST test digits.
+
 Writes, in --out: digits.keras, digits.tflite, digits-int8.tflite, model_card.json, confusion.png,
-curves.png.
+curves.png, and with --calibration-crops reliability.png.
 Without --data the MNIST set is downloaded by keras.datasets.mnist.load_data().
 """
 from __future__ import annotations
@@ -33,6 +40,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("models"))
     parser.add_argument("--limit", type=int, help="train on the first N MNIST training digits only")
     parser.add_argument("--negatives", type=int, default=12000, help="generated not-a-digit marks")
+    parser.add_argument("--hard-negatives", type=int, default=0,
+                        help="regions mined from scenes and photos (scripts/scene_crops.py); 0: none")
+    parser.add_argument("--mining-model", type=Path, help="the model that mines them (default: the shipped one)")
+    parser.add_argument("--calibration-crops", type=int, default=0,
+                        help="crops of scenes to calibrate confidences on, and as many to judge them; 0: none "
+                             "(else a twelfth of the training digits is held apart for them)")
     return parser.parse_args(argv)
 
 
@@ -142,7 +155,14 @@ def train(args: argparse.Namespace) -> None:
     (x_train, y_train), (x_test, y_test), data_sha256 = unpack(load_mnist(args.data))
     if args.limit:
         x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+    trained = len(x_train) - (len(x_train) // HELD_APART if args.calibration_crops else 0)
+    (x_train, x_apart), (y_train, y_apart) = np.split(x_train, [trained]), np.split(y_train, [trained])
     marks = generate_marks(args.negatives, args.seed)
+    if args.hard_negatives:
+        from scene_crops import mine_hard_negatives  # scripts/ is on the path of a script run from it
+
+        marks = np.concatenate([marks, mine_hard_negatives(args.hard_negatives, args.seed, x_train, y_train,
+                                                           args.mining_model)])
     held_out_marks = generate_marks(2000, args.seed + 1000)
     x = np.concatenate([x_train.astype(np.float32) / 255.0, marks])[..., None]
     y = np.concatenate([y_train, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
@@ -160,11 +180,13 @@ def train(args: argparse.Namespace) -> None:
 
     bias_shift = calibrate_rejection(model, x_train.astype(np.float32) / 255.0)
     args.out.mkdir(parents=True, exist_ok=True)
+    confidence_card = calibrate_confidence(model, args, (x_apart, y_apart), (x_test, y_test))
     save_without_optimizer(model, args.out / "digits.keras")
     export_litert(model, args.out / "digits.tflite")
     export_litert(model, args.out / "digits-int8.tflite", int8_weights=True)
     card = model_card(model, args, x_val, y_test, held_out_marks, history.history, data_sha256, train_seconds)
     card["not_a_digit_bias_shift"] = bias_shift
+    card.update(confidence_card)
     (args.out / "model_card.json").write_text(json.dumps(card, indent=2) + "\n")
     plot_confusion(np.array(card["confusion_matrix"]), args.out / "confusion.png")
     plot_curves(history.history, args.out / "curves.png")
@@ -195,6 +217,70 @@ def calibrate_rejection(model, digits: np.ndarray) -> float:
     bias[NOT_A_DIGIT] -= shift
     model.layers[-1].set_weights([kernel, bias])
     return shift
+
+
+# The last twelfth of the training digits is held apart from training: the scenes that
+# calibrate the model's confidences are written with them.
+HELD_APART = 12
+# Scenes of held-apart digits calibrate, scenes of test digits judge, from these seeds on.
+FIRST_CALIBRATION_SEED, FIRST_JUDGING_SEED = 2_000_000, 3_000_000
+
+
+def calibrate_confidence(model, args: argparse.Namespace, apart: tuple, test: tuple) -> dict:
+    """Temperature scaling: the model's logits divided by the temperature that fits crops of
+    scenes written with held-apart digits best; the expected calibration error before and
+    after, on crops of other scenes written with test digits, for the model card."""
+    if not args.calibration_crops:
+        return {}
+    from scene_crops import labelled_scene_crops
+
+    fitting = labelled_scene_crops(args.calibration_crops, FIRST_CALIBRATION_SEED, *apart)
+    judging = labelled_scene_crops(args.calibration_crops, FIRST_JUDGING_SEED, *test)
+    before = model.predict(judging[0][..., None], batch_size=1000, verbose=0)
+    temperature = fit_temperature(model.predict(fitting[0][..., None], batch_size=1000, verbose=0), fitting[1])
+    kernel, bias = model.layers[-1].get_weights()
+    model.layers[-1].set_weights([kernel / temperature, bias / temperature])
+    after = model.predict(judging[0][..., None], batch_size=1000, verbose=0)
+    plot_reliability(before, after, judging[1], args.out / "reliability.png")
+    return {"temperature": round(temperature, 3),
+            "expected_calibration_error": {"before": round(calibration_error(before, judging[1]), 4),
+                                           "after": round(calibration_error(after, judging[1]), 4)},
+            "calibration_eval": f"{len(judging[1])} crops detection cut from random scenes of MNIST test digits "
+                                f"(seeds {FIRST_JUDGING_SEED} on); fitted on {len(fitting[1])} crops of scenes of "
+                                f"held-apart training digits; among crops read as a digit, confidence against "
+                                f"the share read right, in 10 bins"}
+
+
+def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """The divisor of the logits with the least negative log-likelihood of the labels."""
+    log_probabilities = np.log(np.clip(probabilities, 1e-12, None))  # the logits, less a constant per row
+    temperatures = np.exp(np.linspace(np.log(0.25), np.log(4.0), 121))
+    losses = [-log_softmax(log_probabilities / t)[np.arange(len(labels)), labels].mean() for t in temperatures]
+    return float(temperatures[int(np.argmin(losses))])
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def reliability(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10):
+    """Among crops read as a digit: per confidence bin, the mean confidence, the share read
+    right and the number of crops."""
+    read = probabilities.argmax(axis=1)
+    as_digit = read != NOT_A_DIGIT
+    confidence, right = probabilities.max(axis=1)[as_digit], (read == labels)[as_digit]
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    counts = np.bincount(which, minlength=bins)
+    mean = lambda values: np.bincount(which, values, bins) / np.maximum(counts, 1)  # noqa: E731
+    return mean(confidence), mean(right.astype(float)), counts
+
+
+def calibration_error(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Expected calibration error: the gap between confidence and the share read right,
+    weighted by how many crops each bin holds."""
+    confidence, accuracy, counts = reliability(probabilities, labels)
+    return float(np.sum(counts * np.abs(confidence - accuracy)) / max(counts.sum(), 1))
 
 
 def save_without_optimizer(model, path: Path) -> None:
@@ -264,6 +350,26 @@ def plot_confusion(confusion: np.ndarray, path: Path) -> None:
                 color="white" if true == pred else "black")
     ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true",
            title="MNIST test confusion matrix")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_reliability(before: np.ndarray, after: np.ndarray, labels: np.ndarray, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="honest")
+    for name, probabilities in (("before", before), ("after temperature scaling", after)):
+        confidence, accuracy, counts = reliability(probabilities, labels)
+        used = counts > 0
+        ece = calibration_error(probabilities, labels)
+        ax.plot(confidence[used], accuracy[used], marker="o", label=f"{name} (ECE {ece:.3f})")
+    ax.set(xlabel="confidence", ylabel="share read right", xlim=(0, 1), ylim=(0, 1),
+           title="Crops of random scenes read as digits")
+    ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -93,7 +93,8 @@ def test_a_corrupt_model_file_is_refused(tmp_path):
 def train_small(out, mnist_path=MNIST):
     return subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "train.py"), "--data", str(mnist_path), "--epochs", "1",
-         "--limit", "1500", "--negatives", "300", "--seed", "3", "--out", str(out)],
+         "--limit", "1500", "--negatives", "300", "--hard-negatives", "60",
+         "--calibration-crops", "100", "--seed", "3", "--out", str(out)],
         capture_output=True, text=True, timeout=600)
 
 
@@ -103,10 +104,11 @@ def test_training_runs_end_to_end_on_a_small_subset_and_the_same_seed_gives_the_
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"\d+/\d+ - .*s/step", result.stdout)  # Keras' own progress line for the epoch
     for name in ("digits.keras", "digits.tflite", "digits-int8.tflite", "model_card.json", "confusion.png",
-                 "curves.png"):
+                 "curves.png", "reliability.png"):
         assert (first / name).exists()
     card = json.loads((first / "model_card.json").read_text())
     assert card["training_arguments"]["epochs"] == 1 and len(card["data_sha256"]) == 64
+    assert card["temperature"] > 0 and set(card["expected_calibration_error"]) == {"before", "after"}
     assert train_small(second).returncode == 0
     weights = zip(keras.saving.load_model(first / "digits.keras").get_weights(),
                   keras.saving.load_model(second / "digits.keras").get_weights())
