@@ -135,3 +135,12 @@ def test_random_scenes_whose_surroundings_gave_regions_give_none_off_the_paper(m
     boxes = find_regions(frame, PARAMS).boxes
     assert not any(cv2.pointPolygonTest(sheet, (float(x + w / 2), float(y + h / 2)), False) < 0
                    for x, y, w, h in boxes)
+
+
+def test_the_overlay_outlines_the_page_and_nothing_where_none_was_found():
+    from livedigit.annotate import PAGE_COLOUR, draw_page
+
+    blank = np.zeros((480, 640, 3), np.uint8)
+    outlined = draw_page(blank.copy(), SHEET)
+    assert (outlined == PAGE_COLOUR).all(axis=2).sum() > 1000
+    assert not draw_page(blank.copy(), None).any()
