@@ -101,20 +101,24 @@ def sized_like_digits(boxes: np.ndarray, shape: tuple[int, int], params: Detecti
 
 def digit_size_checks(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> dict[str, np.ndarray]:
     """Each check of sized_like_digits by the name of what fails it."""
-    x, y, w, h = boxes.T
-    frame_h, frame_w = shape
-    return {"too small": h >= params.min_height, "too tall": h <= params.max_height * frame_h / 100,
+    w, h = boxes[:, 2], boxes[:, 3]
+    return {"too small": h >= params.min_height, "too tall": h <= params.max_height * shape[0] / 100,
             "too wide": w <= MAX_TOUCHING * params.max_aspect * h,
-            "at the frame edge": (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h)}
+            "at the frame edge": clear_of_frame_edge(boxes, shape)}
 
 
 def sized_like_strokes(boxes: np.ndarray, shape: tuple[int, int], params: DetectionParams) -> np.ndarray:
     """Lower than a digit, but at least half a digit's minimum height long; clear of the frame edge."""
+    w, h = boxes[:, 2], boxes[:, 3]
+    return ((h < params.min_height) & (np.maximum(w, h) >= params.min_height // 2)
+            & (w <= params.max_height * shape[0] / 100) & clear_of_frame_edge(boxes, shape))
+
+
+def clear_of_frame_edge(boxes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Boxes that touch no edge of the frame: a digit the frame cuts would mislead."""
     x, y, w, h = boxes.T
     frame_h, frame_w = shape
-    return ((h < params.min_height) & (np.maximum(w, h) >= params.min_height // 2)
-            & (w <= params.max_height * frame_h / 100)
-            & (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h))
+    return (x > 0) & (y > 0) & (x + w < frame_w) & (y + h < frame_h)
 
 
 def encloses(candidates: np.ndarray, parents: np.ndarray) -> np.ndarray:
