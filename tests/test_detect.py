@@ -45,6 +45,28 @@ def test_ruled_lines_through_digits_are_removed_and_the_digits_remain():
     assert (boxes[:, 2] < 80).all()
 
 
+def squared_page_in_perspective(digits: str) -> np.ndarray:
+    """A 1280x720 photo of squared paper turned by 20 degrees and tilted away from the
+    camera, the digits written across its grid lines."""
+    page = paper(1600, 1200)
+    for step in range(0, 1600, 80):
+        cv2.line(page, (step, 0), (step, 1199), (200, 160, 120), 3)
+        cv2.line(page, (0, step), (1599, step), (200, 160, 120), 3)
+    for index, digit in enumerate(digits):
+        write(page, digit, (430 + 150 * index, 640), scale=3.0, thickness=7)
+    turn = cv2.getRotationMatrix2D((800, 600), 20, 1.0)
+    turned = cv2.warpAffine(page, turn, (1600, 1200), borderValue=(235, 235, 235))
+    corners = np.float32([[200, 250], [1400, 250], [1600, 1100], [0, 1100]])
+    tilt = cv2.getPerspectiveTransform(corners, np.float32([[0, 0], [1280, 0], [1280, 720], [0, 720]]))
+    return cv2.warpPerspective(turned, tilt, (1280, 720), borderValue=(235, 235, 235))
+
+
+def test_a_grid_seen_turned_and_in_perspective_is_removed_both_ways_and_the_digits_remain():
+    boxes = find_regions(squared_page_in_perspective("34709"), PARAMS).boxes
+    assert len(boxes) == 5
+    assert (boxes[:, 2] < 110).all() and (boxes[:, 3] < 150).all()
+
+
 def test_a_long_box_around_a_number_is_neither_a_digit_nor_broken_into_ones():
     page = paper(480, 200)
     write(page, "2 0 4", (120, 120))

@@ -12,42 +12,95 @@ from .regions import ink_mask
 def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them.
 
-    The page's lines show as long, sparse blobs; the longest gives their direction. Long
-    thin runs of ink along that direction are line segments; collinear segments that
-    together span much of the frame are a ruled line. Three or more such lines are
-    erased from edge to edge (so also where they pass between and through digits), and
-    strokes cut by them are joined again.
+    The lines of one direction are erased, then those of another where there are (the
+    grid of squared paper): the first erasure mends the lines across it like any stroke,
+    so they are whole to be found. Seen in perspective, lines converge, and the lines of
+    one direction may take more than one pass.
     """
-    frame_h, frame_w = binary.shape
-    if not may_hold_blobs_longer_than(binary, frame_w // 4):
-        return binary
-    long = [(box, pixels) for box, pixels in blobs_longer_than(binary, frame_w // 4)
-            if cv2.countNonZero(pixels) < 0.5 * box[2] * box[3]]
-    if not long:
-        return binary
-    _, pixels = max(long, key=lambda blob: max(blob[0][2:]))
-    vx, vy = line_direction(cv2.findNonZero(pixels))
-    run = max(frame_w // 12, 20)
-    segments = cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel(vx, vy, run))
-    lines = ruled_lines(segments, run, frame_extent=abs(vx) * frame_w + abs(vy) * frame_h)
+    for _ in range(MAX_LINE_DIRECTIONS):
+        erased = remove_parallel_lines(binary)
+        if erased is binary:
+            break
+        binary = erased
+    return binary
+
+
+# Passes of remove_parallel_lines: a grid's two directions, each seen in perspective.
+MAX_LINE_DIRECTIONS = 4
+
+
+def remove_parallel_lines(binary: np.ndarray) -> np.ndarray:
+    """Erase the ruled lines of one direction (the input itself where there are none).
+
+    The page's lines show as long, sparse blobs, most of whose edges run along the lines
+    (dominant_direction). Long thin runs of ink along that direction are line segments;
+    collinear segments that together span much of the frame are a ruled line. Three or
+    more such lines are erased from edge to edge (so also where they pass between and
+    through digits), and strokes cut by them are joined again. The lines are looked for
+    on a copy of the ink at most about LINE_SEARCH_WIDTH wide, and erased at full size.
+    """
+    factor = max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
+    lines = [line.enlarged(factor) for line in find_ruled_lines(max_pooled(binary, factor))]
     if len(lines) < MIN_RULED_LINES:
         return binary
     thickness = max(line.thickness for line in lines)
     band = np.zeros_like(binary)
+    frame_h, frame_w = binary.shape
     reach = frame_w + frame_h
     for line in lines:
         cv2.line(band, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
                  (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), 255, thickness + 2)
     kept = binary & ~band
-    return kept | strokes_across(kept, band, -vy, vx, thickness + 3)
+    return kept | strokes_across(kept, band, -lines[0].dy, lines[0].dx, thickness + 3)
+
+
+# Lines are looked for on a copy of the ink shrunk by a whole factor to about this width:
+# the search costs the factor squared less, and lines a pixel thin stay whole in it.
+LINE_SEARCH_WIDTH = 640
+
+
+def find_ruled_lines(binary: np.ndarray) -> list[Segment]:
+    """The ruled lines in the ink (see remove_ruled_lines), or none."""
+    frame_h, frame_w = binary.shape
+    if not may_hold_blobs_longer_than(binary, frame_w // 4):
+        return []
+    long = [(box, pixels) for box, pixels in blobs_longer_than(binary, frame_w // 4)
+            if cv2.countNonZero(pixels) < 0.5 * box[2] * box[3]]
+    if not long:
+        return []
+    long_ink = np.zeros_like(binary)
+    for (x, y, w, h), pixels in long:
+        long_ink[y:y + h, x:x + w] |= pixels
+    vx, vy = dominant_direction(long_ink)
+    run = max(frame_w // 12, 20)
+    # runs within a pixel either way of a line along the direction, or a few degrees off
+    # it: lines seen in perspective converge
+    widened = cv2.dilate(binary, np.ones((3, 3), np.uint8))
+    segments = np.zeros_like(binary)
+    for turn in np.radians(PERSPECTIVE_TURNS):
+        kernel = line_kernel(vx * np.cos(turn) - vy * np.sin(turn), vx * np.sin(turn) + vy * np.cos(turn), run)
+        segments |= cv2.morphologyEx(widened, cv2.MORPH_OPEN, kernel)
+    segments &= binary
+    return ruled_lines(segments, run, frame_extent=abs(vx) * frame_w + abs(vy) * frame_h)
+
+
+# Lines are looked for along the direction found and these many degrees off it.
+PERSPECTIVE_TURNS = (-4, 0, 4)
+
+
+def max_pooled(binary: np.ndarray, factor: int) -> np.ndarray:
+    """The ink shrunk by a whole factor, any ink in a cell inking the cell: blobs stay
+    connected and only join."""
+    if factor == 1:
+        return binary
+    h, w = binary.shape
+    cells = cv2.dilate(binary, np.ones((factor, factor), np.uint8), anchor=(0, 0))  # ink anywhere in the cell
+    return cv2.resize(cells, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_NEAREST)
 
 
 def may_hold_blobs_longer_than(binary: np.ndarray, length: int) -> bool:
-    """False when no blob can be `length` long: checked on a copy a quarter the size, in
-    which any ink in a 4x4 cell inks the cell, so blobs stay connected and only join."""
-    h, w = binary.shape
-    cells = cv2.dilate(binary, np.ones((4, 4), np.uint8), anchor=(0, 0))  # ink anywhere in the cell
-    coarse = cv2.resize(cells, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_NEAREST)
+    """False when no blob can be `length` long: checked on a copy a quarter the size (max_pooled)."""
+    coarse = max_pooled(binary, 4)
     contours, _ = cv2.findContours(coarse, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     cells_long = length // 4 - 1
     # An outline `cells_long` cells long goes there and back, one cell a step: most are
@@ -68,18 +121,24 @@ def blobs_longer_than(binary: np.ndarray, length: int) -> list[tuple[np.ndarray,
             for contour, box in zip(contours, boxes) if max(box[2:]) >= length]
 
 
-def line_direction(points: np.ndarray) -> tuple[float, float]:
-    """Direction of the line through most of `points`, ignoring strokes that hang off it.
+def dominant_direction(ink: np.ndarray) -> tuple[float, float]:
+    """The direction most of the ink's edges run along: that of its lines, where it has
+    lines, also where they cross in a grid (the denser of its two directions) or digits
+    and words hang off them.
 
-    A least-squares fit, then again on the points near that first line: as robust as
-    OpenCV's Huber fit here, and a hundred times faster on a line of thousands of pixels.
+    A histogram of the edges' orientations, each weighted by its strength, smoothed over
+    a few degrees: robust where a line fit through a grid or a line with writing on it
+    is not.
     """
-    vx, vy, x0, y0 = cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-    xy = points.reshape(-1, 2).astype(np.float32)
-    distance = np.abs((xy[:, 1] - y0) * vx - (xy[:, 0] - x0) * vy)
-    near = xy[distance <= max(2.0, 2 * float(np.median(distance)))]
-    vx, vy, _, _ = cv2.fitLine(near, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-    return float(vx), float(vy)
+    smooth = cv2.GaussianBlur(ink, (7, 7), 0)  # a thin slanting line steps in pixels; blurred, it slants
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
+    strength, angle = cv2.cartToPolar(gx, gy, angleInDegrees=True)
+    edges = strength > 0
+    votes = np.bincount(angle[edges].astype(int) % 180, weights=strength[edges], minlength=180)
+    votes = np.convolve(np.concatenate([votes[-2:], votes, votes[:2]]), np.ones(5), mode="valid")
+    along = np.radians(np.argmax(votes) + 90)  # edges' gradients point across their lines
+    return float(np.cos(along)), float(np.sin(along))
 
 
 class Segment(NamedTuple):
@@ -93,6 +152,16 @@ class Segment(NamedTuple):
     offset: float    # signed distance of its line from the origin
     start: float     # extent along the direction
     end: float
+
+    def enlarged(self, factor: int) -> "Segment":
+        """The segment found on a copy shrunk by `factor` (max_pooled), at full size: a line
+        t pixels thick covers about (t + factor - 1) / factor cells of the copy."""
+        if factor == 1:
+            return self
+        centre = (factor - 1) / 2
+        return self._replace(x0=self.x0 * factor + centre, y0=self.y0 * factor + centre,
+                             thickness=max(1, round(self.thickness * factor - (factor - 1))),
+                             offset=self.offset * factor, start=self.start * factor, end=self.end * factor)
 
 
 # Ruled paper shows several parallel lines; one or two long lines are more likely the
