@@ -73,19 +73,16 @@ def find_ruled_lines(binary: np.ndarray) -> list[Segment]:
         long_ink[y:y + h, x:x + w] |= pixels
     vx, vy = dominant_direction(long_ink)
     run = max(frame_w // 12, 20)
-    # runs within a pixel either way of a line along the direction, or a few degrees off
-    # it: lines seen in perspective converge
-    widened = cv2.dilate(binary, np.ones((3, 3), np.uint8))
+    # runs along the direction or a few degrees off it: lines seen in perspective converge
     segments = np.zeros_like(binary)
     for turn in np.radians(PERSPECTIVE_TURNS):
         kernel = line_kernel(vx * np.cos(turn) - vy * np.sin(turn), vx * np.sin(turn) + vy * np.cos(turn), run)
-        segments |= cv2.morphologyEx(widened, cv2.MORPH_OPEN, kernel)
-    segments &= binary
+        segments |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
     return ruled_lines(segments, run, frame_extent=abs(vx) * frame_w + abs(vy) * frame_h)
 
 
 # Lines are looked for along the direction found and these many degrees off it.
-PERSPECTIVE_TURNS = (-4, 0, 4)
+PERSPECTIVE_TURNS = (-3, 0, 3)
 
 
 def max_pooled(binary: np.ndarray, factor: int) -> np.ndarray:
