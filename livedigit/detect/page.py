@@ -24,7 +24,7 @@ MIN_EDGE_CONTRAST = 1.18
 # fraction of the step from the surroundings to the paper. A shadow's or a lamp's soft
 # edge spreads the step over many pixels; so does an outline cut across the paper by
 # uneven light, where only part of it is the paper's true edge.
-SHARP_EDGE = 0.5
+SHARP_EDGE = 0.45
 # Digits are read this far inside the paper's edge, in pixels of the small copy at
 # PAGE_SIDE (a fortieth of the frame's shorter side), clear of the edge and its shadow.
 BORDER = 3
