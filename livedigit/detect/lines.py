@@ -155,10 +155,10 @@ class Segment(NamedTuple):
         t pixels thick covers about (t + factor - 1) / factor cells of the copy."""
         if factor == 1:
             return self
-        centre = (factor - 1) / 2
-        return self._replace(x0=self.x0 * factor + centre, y0=self.y0 * factor + centre,
-                             thickness=max(1, round(self.thickness * factor - (factor - 1))),
-                             offset=self.offset * factor, start=self.start * factor, end=self.end * factor)
+        x0, y0 = self.x0 * factor + (factor - 1) / 2, self.y0 * factor + (factor - 1) / 2  # cell centres
+        along, half_length = self.dx * x0 + self.dy * y0, (self.end - self.start) * factor / 2
+        return self._replace(x0=x0, y0=y0, thickness=max(1, round(self.thickness * factor - (factor - 1))),
+                             offset=-self.dy * x0 + self.dx * y0, start=along - half_length, end=along + half_length)
 
 
 # Ruled paper shows several parallel lines; one or two long lines are more likely the
