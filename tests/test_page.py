@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from livedigit.detect import PageTracker, find_page, find_regions, to_gray
-from livedigit.detect.page import HOLD_FRAMES
+from livedigit.detect.page import HOLD_FRAMES, outline_corners
 from livedigit.params import DetectionParams
 from livedigit.synthetic import preset
 from livedigit.synthetic.surroundings import desk, plaster, wood
@@ -48,6 +48,19 @@ def test_a_sheet_on_a_surface_is_found_with_its_corners_clockwise_from_top_left(
     page = find_page(to_gray(on_surface(surface)))
     assert page is not None
     assert np.abs(page.corners - SHEET).max() <= 12
+
+
+@pytest.mark.parametrize("corners", [
+    [[265, 155], [700, 20], [700, 285], [210, 390]],   # a long strip at a slant, cut by the frame
+    [[49, 28], [593, 281], [550, 372], [7, 118]],      # a long sheet turned 25 degrees
+    [[200, 60], [460, 60], [640, 400], [40, 420]],     # a sheet in strong perspective
+], ids=["slanted strip", "turned sheet", "perspective"])
+def test_page_corners_go_round_the_outline_clockwise_from_top_left_whatever_their_shape(corners):
+    corners = np.array(corners, np.float32)
+    blob = cv2.fillPoly(np.zeros((480, 701), np.uint8), [corners.astype(np.int32)], 255)
+    found = outline_corners(blob)
+    assert np.abs(found - corners).max() <= 3
+    assert cv2.contourArea(found) == pytest.approx(cv2.contourArea(corners), rel=0.02)  # no crossed outline
 
 
 @pytest.mark.parametrize("surface", [wood, desk, plaster], ids=["door", "leather desk", "plaster wall"])

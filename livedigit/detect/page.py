@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from imutils.perspective import order_points
 
 # The page is found on a copy of the frame about this many pixels on its shorter side.
 PAGE_SIDE = 120
@@ -173,4 +172,14 @@ def outline_corners(blob: np.ndarray) -> np.ndarray:
             break
     else:
         corners = cv2.boxPoints(cv2.minAreaRect(hull))
-    return order_points(corners.reshape(4, 2).astype(np.float32))
+    return clockwise_from_top_left(corners.reshape(4, 2).astype(np.float32))
+
+
+def clockwise_from_top_left(corners: np.ndarray) -> np.ndarray:
+    """A convex quadrilateral's corners in order of their angle about its centre, starting at
+    the top-left. (imutils' `order_points` takes the corner farthest from the top-left as the
+    bottom-right; on a long sheet seen at a slant that can be the top-right, and the outline
+    it gives crosses itself.)"""
+    offsets = corners - corners.mean(axis=0)
+    around = corners[np.argsort(np.arctan2(offsets[:, 1], offsets[:, 0]))]  # y points down: clockwise
+    return np.roll(around, -int(np.argmin(around.sum(axis=1))), axis=0)
