@@ -43,8 +43,10 @@ def test_random_scenes_draw_every_factor_over_its_range():
     assert {scene.factors["pen"] for scene in scenes} == {"ballpoint", "pen", "felt-tip", "marker", "pencil"}
 
 
-@pytest.mark.parametrize("seed", [2, 9, 14])
+@pytest.mark.parametrize("seed", [2, 9, 14, 8, 12, 19, 39])
 def test_a_random_scene_films_digits_with_ground_truth_inside_its_frame(mnist, seed):
+    """Scenes 8 to 39 once showed no digit: the distractors of a row pushed its digits off
+    the page (39), or the camera drifted over the page's margins and what lay around it."""
     from livedigit.synthetic import random_scene
 
     scene = random_scene(seed)

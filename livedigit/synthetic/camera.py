@@ -10,14 +10,18 @@ from .page import Page, PageItem
 from .style import Style
 
 
-def camera_homography(style: Style, canvas_size: tuple[int, int], t: float, rng: np.random.Generator) -> np.ndarray:
-    """Canvas -> frame homography of a camera drifting over the page, t in camera cycles."""
-    page_w, page_h = canvas_size
+def camera_homography(style: Style, page: Page, t: float, rng: np.random.Generator) -> np.ndarray:
+    """Canvas -> frame homography of a camera drifting over the page, t in camera cycles.
+
+    The view's centre swings over the part of the page it is aimed at; where the view is
+    the wider, that part swings inside the view instead, and stays in it.
+    """
+    x0, y0, x1, y1 = page.writing() if style.aim_at_writing else (0, 0, page.image.shape[1], page.image.shape[0])
     frame_w, frame_h = style.frame_size
-    view_w = style.view_width * (page_w if not style.surround else style.page_size[0])
+    view_w = style.view_width * (page.image.shape[1] if not style.surround else style.page_size[0])
     view_h = view_w * frame_h / frame_w
-    cx = page_w / 2 + (page_w - view_w) * 0.42 * np.sin(2 * np.pi * t)
-    cy = page_h / 2 + (page_h - view_h) * 0.42 * np.sin(4 * np.pi * t + 0.7)
+    cx = (x0 + x1) / 2 + (x1 - x0 - view_w) * 0.42 * np.sin(2 * np.pi * t)
+    cy = (y0 + y1) / 2 + (y1 - y0 - view_h) * 0.42 * np.sin(4 * np.pi * t + 0.7)
     cx, cy = np.array([cx, cy]) + rng.normal(0, style.shake, 2)
     angle = np.deg2rad(style.rotation + 4 * np.sin(2 * np.pi * t * 1.3))
     tilt_x, tilt_y = style.tilt * np.sin(2 * np.pi * t * 0.8), style.tilt * np.cos(2 * np.pi * t * 0.6)
@@ -57,7 +61,7 @@ class Shot(NamedTuple):
 
 def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
     """One frame of the page at time t."""
-    homography = camera_homography(style, (page.image.shape[1], page.image.shape[0]), t, rng)
+    homography = camera_homography(style, page, t, rng)
     frame = cv2.warpPerspective(page.image, homography, style.frame_size, flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 60, 55))
     frame *= lighting(style, t)[:, :, None]

@@ -23,6 +23,14 @@ class Page:
     items: list[PageItem] = field(default_factory=list)
     sheet: tuple[int, int, int, int] | None = None  # x, y, w, h of the paper in the image; None: all of it
 
+    def writing(self) -> tuple[int, int, int, int]:
+        """x0, y0, x1, y1 around the page's digits (the whole image where it has none)."""
+        boxes = np.array([item.box for item in self.items if item.label >= 0]).reshape(-1, 4)
+        if not len(boxes):
+            return 0, 0, self.image.shape[1], self.image.shape[0]
+        return (int(boxes[:, 0].min()), int(boxes[:, 1].min()),
+                int((boxes[:, 0] + boxes[:, 2]).max()), int((boxes[:, 1] + boxes[:, 3]).max()))
+
 
 WHITE = (235, 240, 242)
 

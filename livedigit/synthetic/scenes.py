@@ -65,6 +65,7 @@ def random_scene(seed: int) -> Scene:
               **lighting(light, rng, factors),
               **camera(rng, factors),
               **distractors(rng, factors)}
+    fields["page_size"] = room_for_distractors(fields, page_height)
     fields.update(view(fields, frame_size, page_height / digit_height, surround_kind, rng))
     return Scene(seed, Style(**fields), factors, ENCODINGS[encoding])
 
@@ -139,6 +140,20 @@ def distractors(rng: np.random.Generator, factors: dict) -> dict:
             "underlined": rate("underlines", 0.3), "struck": rate("strike-throughs", 0.5)}
 
 
+# How wide a row's distractors are at most, in page digit heights with the gap after them
+# (a scribble 1.5, a printed word of 6 letters, an arrow of 3 digits).
+DISTRACTOR_WIDTH = {"marks_per_row": 2.0, "words_per_row": 3.5, "arrows_per_row": 3.5}
+
+
+def room_for_distractors(fields: dict, page_height: int) -> tuple[int, int]:
+    """The page widened for what a row draws beside its numbers, so that no digit is pushed
+    off its right edge: the count of each kind is Poisson, allowed to two deviations above."""
+    extra = sum(width * page_height * (rate + 2 * math.sqrt(rate)) for kind, width in DISTRACTOR_WIDTH.items()
+                if (rate := fields[kind]))
+    width, height = fields["page_size"]
+    return int(width + extra), height
+
+
 def view(fields: dict, frame_size: tuple[int, int], page_per_frame_pixel: float, surround_kind: str,
          rng: np.random.Generator) -> dict:
     """How much of the page the camera sees for the digits to come out the drawn height, and
@@ -149,4 +164,4 @@ def view(fields: dict, frame_size: tuple[int, int], page_per_frame_pixel: float,
     if view_width > PAGE_FILLS_VIEW and not surround:
         surround = "table"
     margin = max((view_width - 1) / 2 + 0.15, float(rng.uniform(0.1, 0.4))) if surround else 0.0
-    return {"view_width": view_width, "surround": surround, "margin": margin}
+    return {"view_width": view_width, "surround": surround, "margin": margin, "aim_at_writing": True}

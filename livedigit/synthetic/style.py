@@ -46,6 +46,7 @@ class Style:
     jpeg_quality: int = 0                         # each frame through JPEG at this quality; 0: not
     shake: float = 0.0                            # hand shake, page pixels per frame
     view_width: float = 0.62                      # fraction of the page width in view
+    aim_at_writing: bool = False                  # the camera drifts over the page's digits, not all of it
     tilt: float = 0.06                            # perspective strength
     rotation: float = 0.0                         # the camera's roll, degrees
     surround: str = ""                            # what the page lies on: "" or one of SURROUNDS, PRESET_SURROUNDS
