@@ -78,7 +78,10 @@ def find_ruled_lines(binary: np.ndarray) -> list[Segment]:
     for turn in np.radians(PERSPECTIVE_TURNS):
         kernel = line_kernel(vx * np.cos(turn) - vy * np.sin(turn), vx * np.sin(turn) + vy * np.cos(turn), run)
         segments |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
-    return ruled_lines(segments, run, frame_extent=abs(vx) * frame_w + abs(vy) * frame_h)
+    # a line spans much of the ink's extent, not the frame's: a page small in view, its
+    # surroundings masked off, has lines as long against it as a page filling the frame
+    _, _, ink_w, ink_h = cv2.boundingRect(binary)
+    return ruled_lines(segments, run, ink_extent=abs(vx) * ink_w + abs(vy) * ink_h)
 
 
 # Lines are looked for along the direction found and these many degrees off it.
@@ -166,8 +169,8 @@ class Segment(NamedTuple):
 MIN_RULED_LINES = 3
 
 
-def ruled_lines(segments: np.ndarray, run: int, frame_extent: float) -> list[Segment]:
-    """Lines made of thin collinear segments that together span 40 % of the frame.
+def ruled_lines(segments: np.ndarray, run: int, ink_extent: float) -> list[Segment]:
+    """Lines made of thin collinear segments that together span 40 % of the ink's extent.
 
     A marker stroke may be straight and long, but it is thick; a digit's thin straight
     stroke is long, but alone on its line.
@@ -192,7 +195,7 @@ def ruled_lines(segments: np.ndarray, run: int, frame_extent: float) -> list[Seg
                  and abs(other.dx * segment.dx + other.dy * segment.dy) > 0.999]
         used.update(j for j, other in enumerate(found) if other in group)
         span = max(s.end for s in group) - min(s.start for s in group)
-        if span >= 0.4 * frame_extent:
+        if span >= 0.4 * ink_extent:
             lines.append(segment._replace(thickness=round(max(s.thickness for s in group))))
     return lines
 
