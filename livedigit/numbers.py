@@ -17,15 +17,16 @@ class Number:
         return {"value": self.value, "box": list(self.box)}
 
 
-def neighbours(boxes: np.ndarray) -> np.ndarray:
-    """(N, N) bool: box j (x, y, w, h) sits just right of box i, on the same line, of similar height."""
+def neighbours(boxes: np.ndarray, max_gap: float = 0.6) -> np.ndarray:
+    """(N, N) bool: box j (x, y, w, h) sits just right of box i (at most `max_gap` of their
+    height away), on the same line, of similar height."""
     x, y, w, h = boxes.T.astype(np.float64)
     height = (h[:, None] + h[None, :]) / 2
     shorter = np.minimum(h[:, None], h[None, :])
     overlap = np.minimum((y + h)[:, None], (y + h)[None, :]) - np.maximum(y[:, None], y[None, :])
     gap = x[None, :] - (x + w)[:, None]
     return ((overlap >= 0.5 * shorter) & (np.maximum(h[:, None], h[None, :]) <= 1.6 * shorter)
-            & (gap >= -0.25 * height) & (gap <= 0.6 * height))
+            & (gap >= -0.25 * height) & (gap <= max_gap * height))
 
 
 def group_numbers(detections: Detections) -> list[Number]:

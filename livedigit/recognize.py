@@ -10,6 +10,7 @@ from .classify import NOT_A_DIGIT, DigitClassifier
 from .detect import Regions, find_regions
 from .detections import Detections
 from .fragments import Pair, fragment_pairs, join_fragments, union_mask
+from .numbers import neighbours
 from .params import DetectionParams
 from .reuse import ReadingMemory, signatures
 
@@ -105,6 +106,7 @@ class Recognizer:
         digit = best < NOT_A_DIGIT
         sure = digit & (confidences >= self.params.confidence)
         sure[sure] = ~specks(boxes[sure, 3])
+        sure &= ~in_words(boxes, (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER))
         unsure = digit & (confidences >= UNSURE) & (confidences < self.params.confidence)
 
         def chosen(rows: np.ndarray) -> Detections:
@@ -119,6 +121,20 @@ UNSURE = 0.3
 # A digit this much smaller than the typical large digit of its frame is a speck of dirt,
 # paper grain or a pen mark, however confidently it reads.
 SPECK_RATIO = 0.2
+
+
+# A glyph read as a digit with a letter (read surely as no digit) beside it on its line,
+# closer than the digits of a handwritten number stand, is a letter of a word: the o
+# beside the x of "box". Words of digit-like letters alone ("log", "SOS") are not caught.
+WORD_GAP = 0.12
+WORD_LETTER = 0.9
+
+
+def in_words(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
+    """Which boxes have one of the `letters` boxes right beside them on their line."""
+    beside = neighbours(boxes, WORD_GAP)
+    beside |= beside.T
+    return (beside & letters[None, :]).any(axis=1)
 
 
 def specks(heights: np.ndarray) -> np.ndarray:
