@@ -47,9 +47,17 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     if stroke_widths is not None:
         binary &= stroke_widths
     if params.morph_kernel > 1:
-        kernel = np.ones((params.morph_kernel, params.morph_kernel), np.uint8)
-        binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, kernel)
+        binary = close(binary, params.morph_kernel)
     return binary
+
+
+def close(binary: np.ndarray, size: int) -> np.ndarray:
+    """Morphological closing by a size x size square that leaves the ink where it was.
+    (OpenCV's own closing erodes about the anchor it dilated about: with an even size,
+    the ink moves a pixel down and right.)"""
+    kernel = np.ones((size, size), np.uint8)
+    reflected = size - 1 - size // 2  # the anchor of the kernel turned half round
+    return cv2.erode(cv2.dilate(binary, kernel), kernel, anchor=(reflected, reflected))
 
 
 # The paper's brightness is estimated on a copy of the frame at least this many pixels on its
