@@ -67,3 +67,23 @@ def test_the_truth_gives_the_papers_corners_around_every_digit(mnist):
     assert left < right and top < bottom  # clockwise from the top-left
     for x, y, w, h in (item.box for item in items):
         assert cv2.pointPolygonTest(sheet, (x + w / 2, y + h / 2), False) > 0
+
+
+def test_the_truth_follows_a_digits_ink_not_the_box_it_was_drawn_in():
+    """A stroke from the bottom-left to the top-right of its box: where the camera turns, the
+    box's empty corners reach beyond the frame's edge while the ink stays in view."""
+    import cv2
+
+    from livedigit.synthetic.camera import items_in_view
+    from livedigit.synthetic.page import inked_item, write_ink
+
+    page = np.full((200, 200, 3), 235, np.float32)
+    stroke = np.zeros((60, 60), np.float32)
+    cv2.line(stroke, (0, 59), (59, 0), 1.0, 3)
+    item = inked_item(write_ink(page, stroke, 100, 5, (30, 30, 30)), 1, 0)
+    assert item.box == (100, 5, 60, 60)
+    turn = cv2.getRotationMatrix2D((130.0, 35.0), 45, 1.0)  # the stroke stands upright, its box on a corner
+    turn[:, 2] += (-90, 50)  # its middle at (40, 85): the box's left corner at x = -2.4, beyond the frame
+    (box,) = (found.box for found in items_in_view([item], np.vstack([turn, [0, 0, 1]]), (640, 480)))
+    x, y, w, h = box
+    assert w <= 6 and 83 <= h <= 88

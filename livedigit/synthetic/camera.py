@@ -108,17 +108,21 @@ def smear(length: float, angle: float) -> np.ndarray:
 
 
 def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tuple[int, int]) -> list[PageItem]:
-    if not items:
-        return []
-    boxes = np.array([item.box for item in items], np.float32)
-    x, y, w, h = boxes.T
-    corners = np.stack([np.stack([x, y], 1), np.stack([x + w, y], 1),
-                        np.stack([x + w, y + h], 1), np.stack([x, y + h], 1)], 1)
-    projected = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), homography).reshape(-1, 4, 2)
-    low, high = projected.min(axis=1), projected.max(axis=1)
+    """The items whose ink lies wholly in the frame, with the frame box around their ink."""
     frame_w, frame_h = frame_size
-    inside = (low[:, 0] >= 1) & (low[:, 1] >= 1) & (high[:, 0] < frame_w - 1) & (high[:, 1] < frame_h - 1)
-    return [PageItem((int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1])), item.label, item.id)
-            for item, lo, hi, keep in zip(items, low, high, inside) if keep]
+    in_view = []
+    for item in items:
+        projected = cv2.perspectiveTransform(ink_outline(item).reshape(-1, 1, 2), homography).reshape(-1, 2)
+        low, high = projected.min(axis=0), projected.max(axis=0)
+        if low[0] >= 1 and low[1] >= 1 and high[0] < frame_w - 1 and high[1] < frame_h - 1:
+            in_view.append(PageItem((int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])),
+                                    item.label, item.id))
+    return in_view
 
 
+def ink_outline(item: PageItem) -> np.ndarray:
+    """The item's outline on the page as float32 points: its ink's hull, or its box's corners."""
+    if item.outline is not None:
+        return item.outline.astype(np.float32)
+    x, y, w, h = item.box
+    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)

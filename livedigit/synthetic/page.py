@@ -15,6 +15,13 @@ class PageItem:
     box: tuple[int, int, int, int]   # x, y, w, h of the ink on the page
     label: int                       # digit 0-9, or -1 for a non-digit mark
     id: int = -1                     # index on its page, the same in every frame
+    outline: np.ndarray | None = field(default=None, compare=False)  # the ink's convex hull, (N, 2) page pixels
+
+
+def inked_item(outline: np.ndarray, label: int, index: int) -> PageItem:
+    """An item around the ink of `outline` (its convex hull)."""
+    (x, y), (right, bottom) = outline.min(axis=0), outline.max(axis=0)
+    return PageItem((int(x), int(y), int(right - x), int(bottom - y)), label, index, outline)
 
 
 @dataclass
@@ -56,17 +63,22 @@ def paper(style: Style, rng: np.random.Generator) -> np.ndarray:
     return page
 
 
-def write_ink(page: np.ndarray, alpha: np.ndarray, x: int, y: int, colour) -> tuple[int, int, int, int] | None:
-    """Blend ink (alpha 0..1) onto the page at x, y; returns the ink's box on the page."""
+def write_ink(page: np.ndarray, alpha: np.ndarray, x: int, y: int, colour) -> np.ndarray | None:
+    """Blend ink (alpha 0..1) onto the page at x, y; returns the ink's outline on the page
+    (its convex hull, where alpha is over 0.3), or None where nothing was written."""
     h, w = alpha.shape
     if x < 0 or y < 0 or x + w > page.shape[1] or y + h > page.shape[0]:
         return None
     region = page[y:y + h, x:x + w]
     region[:] = region * (1 - alpha[:, :, None]) + np.array(colour, np.float32) * alpha[:, :, None]
-    ys, xs = np.nonzero(alpha > 0.3)
-    if len(ys) == 0:
+    ink = cv2.findNonZero((alpha > 0.3).astype(np.uint8))
+    if ink is None:
         return None
-    return int(x + xs.min()), int(y + ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)
+    corners = (cv2.convexHull(ink) + PIXEL_CORNERS).reshape(-1, 1, 2)  # pixel (i, j) spans i..i+1, j..j+1
+    return cv2.convexHull(corners).reshape(-1, 2) + (x, y)
+
+
+PIXEL_CORNERS = np.array([[[0, 0]], [[1, 0]], [[0, 1]], [[1, 1]]], np.int32).reshape(1, 4, 2)
 
 
 def digit_alpha(image: np.ndarray, height: int, rng: np.random.Generator, style: Style) -> np.ndarray:
@@ -115,10 +127,10 @@ def write_page(digits: np.ndarray, labels: np.ndarray, style: Style, rng: np.ran
                 x = write_number(page, digits, labels, pool, x, baseline, height, colour, style, rng)
             else:
                 alpha = DISTRACTORS[kind](height, style, rng)
-                box = write_ink(page.image, alpha, x, baseline - alpha.shape[0],
-                                PRINT_COLOUR if kind == "word" else colour)
-                if box:
-                    page.items.append(PageItem(box, -1, len(page.items)))
+                outline = write_ink(page.image, alpha, x, baseline - alpha.shape[0],
+                                    PRINT_COLOUR if kind == "word" else colour)
+                if outline is not None:
+                    page.items.append(inked_item(outline, -1, len(page.items)))
                 x += alpha.shape[1] + int(rng.integers(20, 40))
     return page
 
@@ -139,9 +151,9 @@ def write_number(page: Page, digits: np.ndarray, labels: np.ndarray, pool, x: in
         index = next(pool)
         alpha = trim_columns(digit_alpha(digits[index], height, rng, style))
         top = baseline - int(alpha.shape[0] * 0.86) + int(rng.integers(-3, 4))
-        box = write_ink(page.image, alpha, x, top, colour)
-        if box:
-            page.items.append(PageItem(box, int(labels[index]), len(page.items)))
+        outline = write_ink(page.image, alpha, x, top, colour)
+        if outline is not None:
+            page.items.append(inked_item(outline, int(labels[index]), len(page.items)))
         x += alpha.shape[1] + int(height * rng.uniform(*style.digit_gap))
     written = [item.box for item in page.items[first_item:]]
     if written and (style.boxed or style.underlined):

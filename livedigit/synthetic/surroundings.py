@@ -128,7 +128,8 @@ def mount(page: Page, style: Style, rng: np.random.Generator) -> Page:
     canvas[dy:dy + h, dx:dx + w] = page.image
     if style.hands:
         hold_up(canvas, (dx, dy, w, h), rng)
-    items = [PageItem((x + dx, y + dy, bw, bh), item.label, item.id)
+    items = [PageItem((x + dx, y + dy, bw, bh), item.label, item.id,
+                      None if item.outline is None else item.outline + (dx, dy))
              for item, (x, y, bw, bh) in ((item, item.box) for item in page.items)]
     return Page(canvas, items, (dx, dy, w, h))
 
