@@ -17,11 +17,12 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
     so they are whole to be found. Seen in perspective, lines converge, and the lines of
     one direction may take more than one pass.
     """
+    fewest = MIN_RULED_LINES
     for _ in range(MAX_LINE_DIRECTIONS):
-        erased = remove_parallel_lines(binary)
+        erased = remove_parallel_lines(binary, fewest)
         if erased is binary:
             break
-        binary = erased
+        binary, fewest = erased, 1  # the paper is ruled: any line left is the page's too
     return binary
 
 
@@ -29,19 +30,21 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
 MAX_LINE_DIRECTIONS = 4
 
 
-def remove_parallel_lines(binary: np.ndarray) -> np.ndarray:
+def remove_parallel_lines(binary: np.ndarray, fewest: int = 3) -> np.ndarray:
     """Erase the ruled lines of one direction (the input itself where there are none).
 
     The page's lines show as long, sparse blobs, most of whose edges run along the lines
     (dominant_direction). Long thin runs of ink along that direction are line segments;
-    collinear segments that together span much of the frame are a ruled line. Three or
-    more such lines are erased from edge to edge (so also where they pass between and
-    through digits), and strokes cut by them are joined again. The lines are looked for
-    on a copy of the ink at most about LINE_SEARCH_WIDTH wide, and erased at full size.
+    collinear segments that together span much of the ink are a ruled line. Where there
+    are `fewest` such lines, or two that run across the whole frame (a grid of large
+    squares seen close up), they are erased from edge to edge (so also where they pass
+    between and through digits), and strokes cut by them are joined again. The lines are
+    looked for on a copy of the ink at most about LINE_SEARCH_WIDTH wide, and erased at
+    full size.
     """
     factor = max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
-    lines = [line.enlarged(factor) for line in find_ruled_lines(max_pooled(binary, factor))]
-    if len(lines) < MIN_RULED_LINES:
+    lines = [line.enlarged(factor) for line in find_ruled_lines(max_pooled(binary, factor), fewest)]
+    if not lines:
         return binary
     thickness = max(line.thickness for line in lines)
     band = np.zeros_like(binary)
@@ -59,7 +62,7 @@ def remove_parallel_lines(binary: np.ndarray) -> np.ndarray:
 LINE_SEARCH_WIDTH = 640
 
 
-def find_ruled_lines(binary: np.ndarray) -> list[Segment]:
+def find_ruled_lines(binary: np.ndarray, fewest: int = 3) -> list[Segment]:
     """The ruled lines in the ink (see remove_ruled_lines), or none."""
     frame_h, frame_w = binary.shape
     if not may_hold_blobs_longer_than(binary, frame_w // 4):
@@ -81,7 +84,13 @@ def find_ruled_lines(binary: np.ndarray) -> list[Segment]:
     # a line spans much of the ink's extent, not the frame's: a page small in view, its
     # surroundings masked off, has lines as long against it as a page filling the frame
     _, _, ink_w, ink_h = cv2.boundingRect(binary)
-    return ruled_lines(segments, run, ink_extent=abs(vx) * ink_w + abs(vy) * ink_h)
+    return ruled_lines(segments, run, chord((vx, vy), (ink_w, ink_h)), chord((vx, vy), (frame_w, frame_h)),
+                       fewest)
+
+
+def chord(direction: tuple[float, float], size: tuple[int, int]) -> float:
+    """The longest line along `direction` across a box of `size` (w, h)."""
+    return min(size[0] / max(abs(direction[0]), 1e-6), size[1] / max(abs(direction[1]), 1e-6))
 
 
 # Lines are looked for along the direction found and these many degrees off it.
@@ -165,25 +174,29 @@ class Segment(NamedTuple):
 
 
 # Ruled paper shows several parallel lines; one or two long lines are more likely the
-# sides of a box drawn around an answer, which must stay whole.
+# sides of a box drawn around an answer, which must stay whole, unless two run across
+# the whole frame (WHOLE_SPAN of it): a grid of large squares seen close up.
 MIN_RULED_LINES = 3
+WHOLE_SPAN = 0.9
 
 
-def ruled_lines(segments: np.ndarray, run: int, ink_extent: float) -> list[Segment]:
-    """Lines made of thin collinear segments that together span 40 % of the ink's extent.
+def ruled_lines(segments: np.ndarray, run: int, ink_extent: float, frame_extent: float,
+                fewest: int) -> list[Segment]:
+    """Lines made of thin collinear segments that together span 40 % of the ink's extent
+    (the longest chord across its box along them), where there are `fewest` of them; else
+    those spanning WHOLE_SPAN of the frame's, where there are two; else none.
 
     A marker stroke may be straight and long, but it is thick; a digit's thin straight
     stroke is long, but alone on its line.
     """
     found = []
     for (x, y, w, h), pixels in blobs_longer_than(segments, 2 * run):
-        length = max(w, h)
         across = np.count_nonzero(pixels, axis=0 if w >= h else 1)
         thickness = float(np.median(across[across > 0]))  # strokes touching the line do not count
         if thickness <= run / 4:
             dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero(pixels),
                                          cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-            x0, y0 = x0 + x, y0 + y
+            x0, y0, length = x0 + x, y0 + y, abs(dx) * w + abs(dy) * h  # along its slant
             along = dx * x0 + dy * y0
             found.append(Segment(dx, dy, x0, y0, thickness, -dy * x0 + dx * y0, along - length / 2, along + length / 2))
     lines, used = [], set()
@@ -196,8 +209,11 @@ def ruled_lines(segments: np.ndarray, run: int, ink_extent: float) -> list[Segme
         used.update(j for j, other in enumerate(found) if other in group)
         span = max(s.end for s in group) - min(s.start for s in group)
         if span >= 0.4 * ink_extent:
-            lines.append(segment._replace(thickness=round(max(s.thickness for s in group))))
-    return lines
+            lines.append((span, segment._replace(thickness=round(max(s.thickness for s in group)))))
+    if len(lines) >= fewest:
+        return [line for _, line in lines]
+    whole = [line for span, line in lines if span >= WHOLE_SPAN * frame_extent]
+    return whole if len(whole) >= 2 else []
 
 
 def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
