@@ -106,6 +106,7 @@ class Recognizer:
         digit = best < NOT_A_DIGIT
         sure = digit & (confidences >= self.params.confidence)
         sure[sure] = ~specks(boxes[sure, 3])
+        sure &= ~((best == 1) & (boxes[:, 2] > SLASH_ASPECT * boxes[:, 3]))
         sure &= ~in_words(boxes, (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER))
         unsure = digit & (confidences >= UNSURE) & (confidences < self.params.confidence)
 
@@ -123,6 +124,9 @@ UNSURE = 0.3
 SPECK_RATIO = 0.2
 
 
+# A 1 is taller than wide: of MNIST's training 1s, 0.2 % are wider than 1.1 times their
+# height. A stroke that wide read as 1 is a slash, a dash or a letter's slanting stroke.
+SLASH_ASPECT = 1.1
 # A glyph read as a digit with a letter (read surely as no digit) beside it on its line,
 # closer than the digits of a handwritten number stand, is a letter of a word: the o
 # beside the x of "box". Words of digit-like letters alone ("log", "SOS") are not caught.

@@ -101,3 +101,11 @@ def test_a_glyph_tight_beside_a_letter_on_its_line_is_a_letter_of_a_word_not_a_d
                       [722, 180, 20, height]])  # ... beside a letter on the line below
     letters = np.array([False, True, False, False, False, True, False, True])
     assert in_words(boxes, letters).tolist() == [True, False, False, False, False, False, False, False]
+
+
+def test_a_slash_wider_than_tall_is_not_a_1_but_a_slanting_1_is(recognizer):
+    page = np.full((240, 400, 3), 232, np.uint8)
+    cv2.line(page, (60, 160), (110, 118), (30, 30, 30), 4, cv2.LINE_AA)   # read as 1 (0.68) without the rule
+    cv2.line(page, (250, 160), (262, 100), (30, 30, 30), 4, cv2.LINE_AA)
+    detections = recognizer(page)
+    assert detections.digits.tolist() == [1] and detections.boxes[0, 0] > 200
