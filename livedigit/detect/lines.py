@@ -30,7 +30,7 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
 MAX_LINE_DIRECTIONS = 4
 
 
-def remove_parallel_lines(binary: np.ndarray, fewest: int = 3) -> np.ndarray:
+def remove_parallel_lines(binary: np.ndarray, fewest: int) -> np.ndarray:
     """Erase the ruled lines of one direction (the input itself where there are none).
 
     The page's lines show as long, sparse blobs, most of whose edges run along the lines
@@ -62,7 +62,7 @@ def remove_parallel_lines(binary: np.ndarray, fewest: int = 3) -> np.ndarray:
 LINE_SEARCH_WIDTH = 640
 
 
-def find_ruled_lines(binary: np.ndarray, fewest: int = 3) -> list[Segment]:
+def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[Segment]:
     """The ruled lines in the ink (see remove_ruled_lines), or none."""
     frame_h, frame_w = binary.shape
     if not may_hold_blobs_longer_than(binary, frame_w // 4):

@@ -112,17 +112,11 @@ def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tup
     frame_w, frame_h = frame_size
     in_view = []
     for item in items:
-        projected = cv2.perspectiveTransform(ink_outline(item).reshape(-1, 1, 2), homography).reshape(-1, 2)
+        projected = cv2.perspectiveTransform(item.outline.reshape(-1, 1, 2).astype(np.float32),
+                                             homography).reshape(-1, 2)
         low, high = projected.min(axis=0), projected.max(axis=0)
         if low[0] >= 1 and low[1] >= 1 and high[0] < frame_w - 1 and high[1] < frame_h - 1:
             in_view.append(PageItem((int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])),
                                     item.label, item.id))
     return in_view
 
-
-def ink_outline(item: PageItem) -> np.ndarray:
-    """The item's outline on the page as float32 points: its ink's hull, or its box's corners."""
-    if item.outline is not None:
-        return item.outline.astype(np.float32)
-    x, y, w, h = item.box
-    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)

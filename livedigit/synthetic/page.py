@@ -15,7 +15,7 @@ class PageItem:
     box: tuple[int, int, int, int]   # x, y, w, h of the ink on the page
     label: int                       # digit 0-9, or -1 for a non-digit mark
     id: int = -1                     # index on its page, the same in every frame
-    outline: np.ndarray | None = field(default=None, compare=False)  # the ink's convex hull, (N, 2) page pixels
+    outline: np.ndarray | None = field(default=None, compare=False)  # ink's hull on the page; None in a frame
 
 
 def inked_item(outline: np.ndarray, label: int, index: int) -> PageItem:
