@@ -72,6 +72,14 @@ PRESETS = {
                           view_width=0.95, shake=2.0, blur=0.9, ink_colours=((140, 50, 20), (40, 30, 25))),
     "held-up": Style(page_size=(900, 650), rows=6, numbers_per_row=3, surround="person", margin=0.35,
                      view_width=1.1, shake=4.0, blur=1.0, tilt=0.1, hands=True),
+    # Three kinds of scene on which held-out clips scored worst (issues 14 and 15):
+    "squared": Style(grid=True, line_colour=(190, 170, 150), ink_colours=((40, 40, 170),), pen="ballpoint"),
+    "ruled-hd": Style(frame_size=(1280, 720), page_size=(1800, 1250), digit_height=(45, 80), rows=9,
+                      numbers_per_row=5, ruled_lines=True, marks_per_row=1.2, words_per_row=0.8, boxed=0.15,
+                      underlined=0.1, ink_colours=((40, 30, 25), (140, 50, 20), (110, 105, 100)), view_width=0.75),
+    "squared-far": Style(frame_size=(1920, 1080), page_size=(2400, 1700), digit_height=(20, 50), rows=12,
+                         numbers_per_row=7, grid=True, marks_per_row=0.8,
+                         ink_colours=((40, 30, 25), (140, 50, 20), (40, 40, 170)), view_width=1.0),
 }
 
 
