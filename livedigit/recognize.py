@@ -127,18 +127,23 @@ SPECK_RATIO = 0.2
 # A 1 is taller than wide: of MNIST's training 1s, 0.2 % are wider than 1.1 times their
 # height. A stroke that wide read as 1 is a slash, a dash or a letter's slanting stroke.
 SLASH_ASPECT = 1.1
-# A glyph read as a digit with a letter (read surely as no digit) beside it on its line,
-# closer than the digits of a handwritten number stand, is a letter of a word: the o
-# beside the x of "box". Words of digit-like letters alone ("log", "SOS") are not caught.
+# Glyphs closer together on their line than the digits of a handwritten number stand
+# make a word where one of them is a letter (read surely as no digit): the o and the b of
+# "box", beside its x, are letters too. Words of digit-like letters alone ("log", "SOS")
+# are not caught.
 WORD_GAP = 0.12
 WORD_LETTER = 0.9
 
 
 def in_words(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
-    """Which boxes have one of the `letters` boxes right beside them on their line."""
+    """Which boxes, other than the `letters` boxes, are joined to one of them by a chain of
+    boxes each right beside the next on their line."""
     beside = neighbours(boxes, WORD_GAP)
     beside |= beside.T
-    return (beside & letters[None, :]).any(axis=1)
+    word = letters.copy()
+    while (grown := word | (beside & word[None, :]).any(axis=1)).sum() > word.sum():
+        word = grown
+    return word & ~letters
 
 
 def specks(heights: np.ndarray) -> np.ndarray:

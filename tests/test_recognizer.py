@@ -87,20 +87,21 @@ def test_a_five_whose_flag_came_apart_is_read_whole(mnist, recognizer):
     assert read >= 18  # 13 of 20 when the flag is left out
 
 
-def test_a_glyph_tight_beside_a_letter_on_its_line_is_a_letter_of_a_word_not_a_digit():
+def test_glyphs_tight_beside_a_letter_on_their_line_are_letters_of_a_word_not_digits():
     from livedigit.recognize import in_words
 
     height = 40
-    boxes = np.array([[100, 100, 20, height],   # "o" of a printed word ...
-                      [122, 100, 20, height],   # ... tight beside a letter read as such
+    boxes = np.array([[100, 100, 20, height],   # "b" and "o" of a printed word ...
+                      [122, 100, 20, height],
+                      [144, 100, 20, height],   # ... tight beside its "x", read as a letter
                       [300, 100, 20, height],   # a digit ...
                       [322, 100, 20, height],   # ... tight beside another digit
                       [500, 100, 20, height],   # a digit a handwritten gap (0.4 of its height) ...
                       [536, 100, 20, height],   # ... from a letter
                       [700, 100, 20, height],   # a digit ...
                       [722, 180, 20, height]])  # ... beside a letter on the line below
-    letters = np.array([False, True, False, False, False, True, False, True])
-    assert in_words(boxes, letters).tolist() == [True, False, False, False, False, False, False, False]
+    letters = np.array([False, False, True, False, False, False, True, False, True])
+    assert in_words(boxes, letters).tolist() == [True, True, False, False, False, False, False, False, False]
 
 
 def test_a_slash_wider_than_tall_is_not_a_1_but_a_slanting_1_is(recognizer):
