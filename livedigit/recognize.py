@@ -108,6 +108,7 @@ class Recognizer:
         sure[sure] = ~specks(boxes[sure, 3])
         sure &= ~((best == 1) & (boxes[:, 2] > SLASH_ASPECT * boxes[:, 3]))
         sure &= ~in_words(boxes, (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER))
+        sure &= ~around_digits(boxes, digit)
         unsure = digit & (confidences >= UNSURE) & (confidences < self.params.confidence)
 
         def chosen(rows: np.ndarray) -> Detections:
@@ -144,6 +145,24 @@ def in_words(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
     while (grown := word | (beside & word[None, :]).any(axis=1)).sum() > word.sum():
         word = grown
     return word & ~letters
+
+
+# A box drawn around an answer, left open where a ruled line along its side was erased,
+# has no hole around the digits any more, but its outline's box still holds theirs: a
+# region whose box wholly holds the box of a region read as a digit, at least this
+# fraction of its height, is a frame, not a digit. (A speck or a piece of a grid line
+# inside a digit's box is read as no digit.)
+FRAMED = 0.5
+
+
+def around_digits(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """Which x, y, w, h boxes wholly hold one of the `digits` boxes at least FRAMED of their height."""
+    x, y, w, h = boxes.T
+    holds = ((x[:, None] <= x[None, :]) & (y[:, None] <= y[None, :])
+             & ((x + w)[:, None] >= (x + w)[None, :]) & ((y + h)[:, None] >= (y + h)[None, :])
+             & (h[None, :] >= FRAMED * h[:, None]) & digits[None, :])
+    np.fill_diagonal(holds, False)
+    return holds.any(axis=1)
 
 
 def specks(heights: np.ndarray) -> np.ndarray:

@@ -104,6 +104,19 @@ def test_glyphs_tight_beside_a_letter_on_their_line_are_letters_of_a_word_not_di
     assert in_words(boxes, letters).tolist() == [True, True, False, False, False, False, False, False, False]
 
 
+def test_a_box_around_a_digit_left_open_by_line_removal_is_a_frame_not_a_digit():
+    from livedigit.recognize import around_digits
+
+    boxes = np.array([[100, 100, 120, 100],   # an open box's outline ...
+                      [130, 120, 40, 60],     # ... round a digit
+                      [300, 100, 40, 60],     # a digit ...
+                      [310, 110, 6, 20],      # ... with a sliver of a grid line read as a 1 inside its box
+                      [500, 100, 120, 100],   # a frame ...
+                      [530, 120, 40, 60]])    # ... round a letter
+    digits = np.array([True, True, True, True, True, False])
+    assert around_digits(boxes, digits).tolist() == [True, False, False, False, False, False]
+
+
 def test_a_slash_wider_than_tall_is_not_a_1_but_a_slanting_1_is(recognizer):
     page = np.full((240, 400, 3), 232, np.uint8)
     cv2.line(page, (60, 160), (110, 118), (30, 30, 30), 4, cv2.LINE_AA)   # read as 1 (0.68) without the rule
