@@ -150,8 +150,8 @@ def in_words(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
 # A box drawn around an answer, left open where a ruled line along its side was erased,
 # has no hole around the digits any more, but its outline's box still holds theirs: a
 # region whose box wholly holds the box of a region read as a digit, at least this
-# fraction of its height, is a frame, not a digit. (A speck or a piece of a grid line
-# inside a digit's box is read as no digit.)
+# fraction of its height, is a frame, not a digit. (Inside a digit's own box lie only
+# specks and slivers of grid lines, read as no digit or shorter than that.)
 FRAMED = 0.5
 
 
