@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .page import Page, PageItem, smooth_noise
+from .page import Page, inked_item, smooth_noise
 from .style import Style
 
 
@@ -128,9 +128,7 @@ def mount(page: Page, style: Style, rng: np.random.Generator) -> Page:
     canvas[dy:dy + h, dx:dx + w] = page.image
     if style.hands:
         hold_up(canvas, (dx, dy, w, h), rng)
-    items = [PageItem((x + dx, y + dy, bw, bh), item.label, item.id,
-                      None if item.outline is None else item.outline + (dx, dy))
-             for item, (x, y, bw, bh) in ((item, item.box) for item in page.items)]
+    items = [inked_item(item.outline + (dx, dy), item.label, item.id) for item in page.items]
     return Page(canvas, items, (dx, dy, w, h))
 
 
