@@ -104,11 +104,8 @@ class Recognizer:
         best = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(len(best)), best]
         digit = best < NOT_A_DIGIT
-        sure = digit & (confidences >= self.params.confidence)
-        sure[sure] = ~specks(boxes[sure, 3])
-        sure &= ~((best == 1) & (boxes[:, 2] > SLASH_ASPECT * boxes[:, 3]))
-        sure &= ~in_words(boxes, (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER))
-        sure &= ~around_digits(boxes, digit)
+        confident = digit & (confidences >= self.params.confidence)
+        sure = confident & ~np.any(list(dropped_readings(boxes, best, confidences, confident).values()), axis=0)
         unsure = digit & (confidences >= UNSURE) & (confidences < self.params.confidence)
 
         def chosen(rows: np.ndarray) -> Detections:
@@ -116,6 +113,21 @@ class Recognizer:
                               confidences[rows].astype(np.float32))
 
         return chosen(sure), chosen(unsure)
+
+
+def dropped_readings(boxes: np.ndarray, best: np.ndarray, confidences: np.ndarray,
+                     confident: np.ndarray) -> dict[str, np.ndarray]:
+    """Per rule, which readings (`best` class of each x, y, w, h box, read with `confidences`)
+    it drops: they are no digit however they read. `confident`: the digits read surely
+    enough to report, among which specks are told by their height."""
+    speck = np.zeros(len(boxes), bool)
+    speck[confident] = specks(boxes[confident, 3])
+    return {
+        "a speck": speck,
+        "a slash": (best == 1) & (boxes[:, 2] > SLASH_ASPECT * boxes[:, 3]),
+        "a letter of a word": in_words(boxes, (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER)),
+        "a frame around a digit": around_digits(boxes, best < NOT_A_DIGIT),
+    }
 
 
 # A digit read this confidently, though not enough to report it, still continues its track.

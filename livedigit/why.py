@@ -15,7 +15,10 @@ digit is named:
   filter, or cut where no cut belonged (taken for touching digits, an underline taken off);
 - rejected as not-a-digit, or read with too little confidence: the model's verdict;
 - misread: reported, or read by the model, as another digit;
-- lost after reading: read right, yet not reported there (pieces joined, tracking).
+- dropped as a speck, a slash, a letter of a word or a frame around a digit: read right,
+  then dropped by that rule of the recognizer (judged among the frame's other regions);
+- lost after reading: read right and kept by every rule, yet not reported there (pieces
+  joined, tracking).
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from .detect.regions import ink_mask
 from .detections import iou
 from .normalize import normalize_masks
 from .params import DetectionParams
+from .recognize import dropped_readings
 
 MIN_IOU = 0.3
 # A digit's ink covers a tenth of its box or more; under this share of it, the threshold missed it.
@@ -62,9 +66,11 @@ class MissExplainer:
         if not missed:
             return []
         frame = FrameStages(image, self.params)
-        return [self._stage(frame, np.array(digit["box"]), digit["label"], reported) for digit in missed]
+        readings = self.classifier(normalize_masks(frame.regions.masks)) if frame.regions.masks else None
+        return [self._stage(frame, readings, np.array(digit["box"]), digit["label"], reported) for digit in missed]
 
-    def _stage(self, frame: "FrameStages", box: np.ndarray, label: int, reported: list[dict]) -> str:
+    def _stage(self, frame: FrameStages, readings: np.ndarray | None, box: np.ndarray, label: int,
+               reported: list[dict]) -> str:
         read_otherwise = [r["box"] for r in reported if r["digit"] != label]
         if read_otherwise and iou(box[None], np.array(read_otherwise)).max() >= MIN_IOU:
             return "misread"
@@ -74,13 +80,21 @@ class MissExplainer:
         region = frame.region_at(box)
         if region is None:
             return frame.blob_lost(box)
-        probabilities = self.classifier(normalize_masks([region]))[0]
-        read = int(probabilities.argmax())
+        read = int(readings[region].argmax())
         if read == NOT_A_DIGIT:
             return "rejected as not-a-digit"
-        if probabilities[read] < self.params.confidence:
+        if readings[region, read] < self.params.confidence:
             return "read with too little confidence"
-        return "misread" if read != label else "lost after reading"
+        return "misread" if read != label else self._rule_that_dropped(frame, readings, region)
+
+    def _rule_that_dropped(self, frame: FrameStages, readings: np.ndarray, region: int) -> str:
+        best = readings.argmax(axis=1)
+        confidences = readings.max(axis=1)
+        confident = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)
+        for rule, dropped in dropped_readings(frame.regions.boxes, best, confidences, confident).items():
+            if dropped[region]:
+                return f"dropped as {rule}"
+        return "lost after reading"
 
 
 class FrameStages:
@@ -141,13 +155,13 @@ class FrameStages:
             return "too little ink"
         return "cut apart"  # passed every filter, yet was cut (as touching digits, or an underline taken off)
 
-    def region_at(self, box: np.ndarray) -> np.ndarray | None:
-        """The mask of the region that matches the box, if one does."""
+    def region_at(self, box: np.ndarray) -> int | None:
+        """The index of the region that matches the box, if one does."""
         if not len(self.regions.boxes):
             return None
         overlaps = iou(box[None], self.regions.boxes)[0]
         best = int(overlaps.argmax())
-        return self.regions.masks[best] if overlaps[best] >= MIN_IOU else None
+        return best if overlaps[best] >= MIN_IOU else None
 
 
 def area(box: np.ndarray) -> int:

@@ -78,6 +78,22 @@ def test_a_digit_joined_to_a_tall_stroke_was_merged_with_a_neighbour(explainer, 
     assert explainer.explain(joined, [digit], []) == ["merged with a neighbour"]
 
 
+def test_a_digit_written_tight_against_a_printed_word_was_dropped_as_a_letter_of_it(explainer, page):
+    from livedigit import Recognizer
+    from livedigit.detections import iou
+
+    image, reported, digits = page
+    digit = digits[3]
+    x, y, w, h = digit["box"]
+    worded = image.copy()
+    cv2.rectangle(worded, (x + w + 1, y - 2), (x + w + 4 * h, y + h + 2), (235, 235, 235), -1)  # room for the word
+    scale = cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, int(0.9 * h), 2)
+    cv2.putText(worded, "Hxk", (x + w, y + h), cv2.FONT_HERSHEY_SIMPLEX, scale, (30, 30, 30), 2, cv2.LINE_AA)
+    reported = Recognizer()(worded).to_records()
+    assert iou(np.array([digit["box"]]), np.array([r["box"] for r in reported])).max() < 0.3  # not reported
+    assert explainer.explain(worded, [digit], reported) == ["dropped as a letter of a word"]
+
+
 def test_eval_why_puts_every_missed_digit_of_a_clip_down_to_a_stage(clip, tmp_path):
     video, truth = clip
     jsonl, truth_path = tmp_path / "out.jsonl", tmp_path / "truth.json"
