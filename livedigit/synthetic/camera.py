@@ -109,11 +109,13 @@ def smear(length: float, angle: float) -> np.ndarray:
 
 def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tuple[int, int]) -> list[PageItem]:
     """The items whose ink lies wholly in the frame, with the frame box around their ink."""
+    if not items:
+        return []
     frame_w, frame_h = frame_size
+    outlines = [item.outline.reshape(-1, 2) for item in items]
+    points = cv2.perspectiveTransform(np.concatenate(outlines).astype(np.float32)[:, None], homography)[:, 0]
     in_view = []
-    for item in items:
-        projected = cv2.perspectiveTransform(item.outline.reshape(-1, 1, 2).astype(np.float32),
-                                             homography).reshape(-1, 2)
+    for item, projected in zip(items, np.split(points, np.cumsum([len(o) for o in outlines])[:-1])):
         low, high = projected.min(axis=0), projected.max(axis=0)
         if low[0] >= 1 and low[1] >= 1 and high[0] < frame_w - 1 and high[1] < frame_h - 1:
             in_view.append(PageItem((int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])),

@@ -42,7 +42,6 @@ def wallpaper(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
 
 def plaster(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A plastered wall: pale, with blotches and the shadows of its bumps, 5-30 px across."""
-    h, w = shape
     bumps = smooth_noise(shape, (3, 3), rng)
     pits = np.clip(bumps - 1.6, 0, None) * rng.uniform(25, 60)  # the deepest bumps cast dark spots
     value = 200 + 8 * smooth_noise(shape, (40, 40), rng) + 6 * bumps - pits
@@ -51,7 +50,6 @@ def plaster(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
 
 def desk(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A dark leather desk: fine grain and a net of pale creases."""
-    h, w = shape
     creases = np.clip(1 - np.abs(smooth_noise(shape, (4, 4), rng)) * 4, 0, 1)  # thin ridges where noise crosses 0
     value = 0.32 + 0.06 * smooth_noise(shape, (1.2, 1.2), rng) + 0.14 * creases
     return value[:, :, None] * np.array([110, 120, 135], np.float32)
@@ -69,7 +67,6 @@ def fabric(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
 
 def table(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A plain dark tabletop, as beyond the page's edge in the presets."""
-    h, w = shape
     return (1 + 0.04 * smooth_noise(shape, (8, 8), rng))[:, :, None] * np.array([70, 60, 55], np.float32)
 
 
