@@ -34,6 +34,9 @@ PHOTOS = ("astronaut", "brick", "camera", "chelsea", "clock", "coffee", "coins",
           "page", "rocket", "hubble_deep_field", "immunohistochemistry", "retina")
 # A region the mining model reads as a digit at this confidence or more is a hard negative.
 HARD = 0.5
+# A lone straight stroke, normalized, is MNIST's 1: taught as no digit, it would teach the
+# model to doubt every 1 (the crop keeps no size or surroundings to tell them apart).
+STROKE_READING = 1
 # Of the regions it rejects already, this share is kept too.
 EASY_SHARE = 0.1
 # A region overlapping a true digit this much (IoU) is that digit.
@@ -139,5 +142,7 @@ def touches_any(box: np.ndarray, boxes: np.ndarray, reach: float = 0.25) -> bool
 
 
 def keep_hard(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    read_as_digit = (probabilities.argmax(axis=1) != NOT_A_DIGIT) & (probabilities.max(axis=1) >= HARD)
-    return read_as_digit | (rng.uniform(size=len(probabilities)) < EASY_SHARE)
+    read = probabilities.argmax(axis=1)
+    read_as_digit = (read != NOT_A_DIGIT) & (probabilities.max(axis=1) >= HARD)
+    kept = read_as_digit | (rng.uniform(size=len(probabilities)) < EASY_SHARE)
+    return kept & (read != STROKE_READING)

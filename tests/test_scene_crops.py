@@ -31,6 +31,16 @@ def test_mining_finds_as_many_as_asked_and_the_same_seed_finds_the_same(mnist):
     assert np.array_equal(first, second)
 
 
+def test_mining_keeps_regions_read_as_digits_but_never_a_stroke_read_as_one():
+    from livedigit.classify import NOT_A_DIGIT
+
+    readings = np.zeros((3, NOT_A_DIGIT + 1), np.float32)
+    readings[[0, 1, 2], [7, 1, NOT_A_DIGIT]] = 1.0  # a 7, a 1, no digit
+    kept = scene_crops.keep_hard(np.repeat(readings, 200, axis=0), np.random.default_rng(0)).reshape(3, 200)
+    assert kept[0].all() and not kept[1].any()
+    assert 0 < kept[2].mean() < 0.2  # a share of the easy ones
+
+
 def test_labelled_crops_of_scenes_are_the_digits_they_show_or_not_a_digit(mnist):
     from livedigit.classify import NOT_A_DIGIT, DigitClassifier
 
