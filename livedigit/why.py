@@ -67,10 +67,12 @@ class MissExplainer:
             return []
         frame = FrameStages(image, self.params)
         readings = self.classifier(normalize_masks(frame.regions.masks)) if frame.regions.masks else None
-        return [self._stage(frame, readings, np.array(digit["box"]), digit["label"], reported) for digit in missed]
+        dropped_as = self._rules_that_drop(frame.regions.boxes, readings) if readings is not None else []
+        return [self._stage(frame, readings, dropped_as, np.array(digit["box"]), digit["label"], reported)
+                for digit in missed]
 
-    def _stage(self, frame: FrameStages, readings: np.ndarray | None, box: np.ndarray, label: int,
-               reported: list[dict]) -> str:
+    def _stage(self, frame: FrameStages, readings: np.ndarray | None, dropped_as: list[str | None],
+               box: np.ndarray, label: int, reported: list[dict]) -> str:
         read_otherwise = [r["box"] for r in reported if r["digit"] != label]
         if read_otherwise and iou(box[None], np.array(read_otherwise)).max() >= MIN_IOU:
             return "misread"
@@ -85,16 +87,16 @@ class MissExplainer:
             return "rejected as not-a-digit"
         if readings[region, read] < self.params.confidence:
             return "read with too little confidence"
-        return "misread" if read != label else self._rule_that_dropped(frame, readings, region)
+        return "misread" if read != label else dropped_as[region] or "lost after reading"
 
-    def _rule_that_dropped(self, frame: FrameStages, readings: np.ndarray, region: int) -> str:
+    def _rules_that_drop(self, boxes: np.ndarray, readings: np.ndarray) -> list[str | None]:
+        """Per region, the first of the recognizer's rules that drops its reading, if one does."""
         best = readings.argmax(axis=1)
         confidences = readings.max(axis=1)
         confident = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)
-        for rule, dropped in dropped_readings(frame.regions.boxes, best, confidences, confident).items():
-            if dropped[region]:
-                return f"dropped as {rule}"
-        return "lost after reading"
+        dropped = dropped_readings(boxes, best, confidences, confident)
+        return [next((f"dropped as {rule}" for rule, rows in dropped.items() if rows[row]), None)
+                for row in range(len(boxes))]
 
 
 class FrameStages:
