@@ -2,7 +2,7 @@
 
     python scripts/bench.py --data ../shared/data/mnist.npz [--frames 300] [--soak 30000]
     python scripts/bench.py --data ../shared/data/mnist.npz --batch 8 [--frames 300]
-    python scripts/bench.py --data ../shared/data/mnist.npz --mix [--frames 60]
+    python scripts/bench.py --data ../shared/data/mnist.npz --mix [--frames 60] [--scenes squared,"random 3"]
 
 Generates a 640x480 clip with about 60 digits a frame and a 1280x720 one with about
 80 (scripts/make_clip.py's `clean` and `hd` presets), then prints per clip: end-to-end
@@ -14,7 +14,8 @@ loops the 640x480 clip for N frames and prints memory and open files of both pro
 after warm-up and at the end. `--batch N` times, instead, N clips of --frames frames read by
 `livedigit` one after another and by `livedigit-batch` with 1, 2 and 3 workers, in turn.
 `--mix` runs every preset and three random scenes at each of 640x480, 1280x720 and
-1920x1080 instead: FPS, latency and the main stages of each clip, then the worst a size.
+1920x1080 instead: FPS, latency and the main stages of each clip, then the worst a size;
+`--scenes` names the scenes to run, of those.
 """
 from __future__ import annotations
 
@@ -296,8 +297,9 @@ MIX_RANDOM_SEEDS = (3, 14, 27)
 MIX_STAGES = ("threshold", "contours", "candidates", "inference")
 
 
-def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path) -> None:
-    """Every preset and a few random scenes at each size: speed, latency and the main stages."""
+def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, only: list[str] | None = None) -> None:
+    """Every preset and a few random scenes at each size (`only` those named, where given):
+    speed, latency and the main stages."""
     print("| size | scene | digits/frame | FPS | latency p50 ms | p99 ms | "
           + " | ".join(f"{stage} ms" for stage in MIX_STAGES) + " |")
     print("|---|---|---|---|---|---|" + "---|" * len(MIX_STAGES))
@@ -306,6 +308,7 @@ def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path) -> 
         scenes = {name: preset(name, frame_size=(width, height)) for name in PRESETS}
         scenes.update({f"random {seed}": replace(random_scene(seed).style, frame_size=(width, height))
                        for seed in MIX_RANDOM_SEEDS})
+        scenes = {name: style for name, style in scenes.items() if only is None or name in only}
         for name, style in scenes.items():
             path = write_clip(data, "", frames, folder / f"mix-{width}-{name.replace(' ', '')}.mp4", style=style)
             result, timings = end_to_end(path, recognizer, folder), stages(path, recognizer, folder)
@@ -323,10 +326,12 @@ def main() -> None:
     parser.add_argument("--soak", type=int, help="also loop the 640x480 clip for this many frames")
     parser.add_argument("--batch", type=int, metavar="N", help="only time a batch of N clips (see above)")
     parser.add_argument("--mix", action="store_true", help="only run the scene mix (see above)")
+    parser.add_argument("--scenes", type=lambda names: names.split(","),
+                        help="with --mix, only these scenes, comma-separated (presets, 'random 3', ...)")
     args = parser.parse_args()
     if args.mix:
         with tempfile.TemporaryDirectory() as tmp:
-            scene_mix(args.data, args.frames, Recognizer(), Path(tmp))
+            scene_mix(args.data, args.frames, Recognizer(), Path(tmp), args.scenes)
         return
     if args.batch:
         with tempfile.TemporaryDirectory() as tmp:
