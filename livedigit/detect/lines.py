@@ -140,8 +140,9 @@ def dominant_direction(ink: np.ndarray) -> tuple[float, float]:
     is not.
     """
     smooth = cv2.GaussianBlur(ink, (7, 7), 0)  # a thin slanting line steps in pixels; blurred, it slants
-    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0)
-    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
+    # the gradients at every other pixel of every other row: votes enough, a quarter of them to weigh
+    gx = np.ascontiguousarray(cv2.Sobel(smooth, cv2.CV_32F, 1, 0)[::2, ::2])
+    gy = np.ascontiguousarray(cv2.Sobel(smooth, cv2.CV_32F, 0, 1)[::2, ::2])
     strength, angle = cv2.cartToPolar(gx, gy, angleInDegrees=True)
     edges = strength > 0
     votes = np.bincount(angle[edges].astype(int) % 180, weights=strength[edges], minlength=180)
