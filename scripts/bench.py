@@ -329,6 +329,9 @@ def main() -> None:
     parser.add_argument("--scenes", type=lambda names: names.split(","),
                         help="with --mix, only these scenes, comma-separated (presets, 'random 3', ...)")
     args = parser.parse_args()
+    mix_scenes = set(PRESETS) | {f"random {seed}" for seed in MIX_RANDOM_SEEDS}
+    if unknown := set(args.scenes or ()) - mix_scenes:
+        parser.error(f"--scenes: no scene {', '.join(sorted(unknown))} in the mix ({', '.join(sorted(mix_scenes))})")
     if args.mix:
         with tempfile.TemporaryDirectory() as tmp:
             scene_mix(args.data, args.frames, Recognizer(), Path(tmp), args.scenes)
