@@ -293,7 +293,7 @@ def batch_bench(data: Path, clips: int, frames: int, folder: Path) -> None:
 
 
 MIX_SIZES = ((640, 480), (1280, 720), (1920, 1080))
-MIX_RANDOM_SEEDS = (3, 14, 27)
+MIX_RANDOM_SCENES = {f"random {seed}": seed for seed in (3, 14, 27)}
 MIX_STAGES = ("threshold", "contours", "candidates", "inference")
 
 
@@ -306,8 +306,8 @@ def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, onl
     worst = {}
     for width, height in MIX_SIZES:
         scenes = {name: preset(name, frame_size=(width, height)) for name in PRESETS}
-        scenes.update({f"random {seed}": replace(random_scene(seed).style, frame_size=(width, height))
-                       for seed in MIX_RANDOM_SEEDS})
+        scenes.update({name: replace(random_scene(seed).style, frame_size=(width, height))
+                       for name, seed in MIX_RANDOM_SCENES.items()})
         scenes = {name: style for name, style in scenes.items() if only is None or name in only}
         for name, style in scenes.items():
             path = write_clip(data, "", frames, folder / f"mix-{width}-{name.replace(' ', '')}.mp4", style=style)
@@ -329,7 +329,7 @@ def main() -> None:
     parser.add_argument("--scenes", type=lambda names: names.split(","),
                         help="with --mix, only these scenes, comma-separated (presets, 'random 3', ...)")
     args = parser.parse_args()
-    mix_scenes = set(PRESETS) | {f"random {seed}" for seed in MIX_RANDOM_SEEDS}
+    mix_scenes = set(PRESETS) | set(MIX_RANDOM_SCENES)
     if unknown := set(args.scenes or ()) - mix_scenes:
         parser.error(f"--scenes: no scene {', '.join(sorted(unknown))} in the mix ({', '.join(sorted(mix_scenes))})")
     if args.mix:
