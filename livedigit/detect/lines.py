@@ -6,55 +6,121 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .regions import ink_mask
+from .regions import blobs_reaching, ink_mask
 
 
 def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them.
 
-    The lines of one direction are erased, then those of another where there are (the
-    grid of squared paper): the first erasure mends the lines across it like any stroke,
-    so they are whole to be found. Seen in perspective, lines converge, and the lines of
-    one direction may take more than one pass.
+    A pass finds the lines of a direction and those across it (remove_line_families).
+    Seen close up in perspective, the lines of one direction may spread over more slants
+    than one search follows: what is left after a pass is looked at again, and as the
+    paper is ruled, any one line found then is the page's.
     """
     fewest = MIN_RULED_LINES
-    for _ in range(MAX_LINE_DIRECTIONS):
-        erased = remove_parallel_lines(binary, fewest)
+    for _ in range(MAX_PASSES):
+        erased = remove_line_families(binary, fewest)
         if erased is binary:
             break
-        binary, fewest = erased, 1  # the paper is ruled: any line left is the page's too
+        binary, fewest = erased, 1
     return binary
 
 
-# Passes of remove_parallel_lines: a grid's two directions, each seen in perspective.
-MAX_LINE_DIRECTIONS = 4
+# The first pass, and up to two more for the lines it missed.
+MAX_PASSES = 3
 
 
-def remove_parallel_lines(binary: np.ndarray, fewest: int) -> np.ndarray:
-    """Erase the ruled lines of one direction (the input itself where there are none).
+def remove_line_families(binary: np.ndarray, fewest: int) -> np.ndarray:
+    """Erase the ruled lines of a direction and those across it (the input itself where
+    there are none).
 
-    The page's lines show as long, sparse blobs, most of whose edges run along the lines
-    (dominant_direction). Long thin runs of ink along that direction are line segments;
-    collinear segments that together span much of the ink are a ruled line. Where there
-    are `fewest` such lines, or two that run across the whole frame (a grid of large
-    squares seen close up), they are erased from edge to edge (so also where they pass
-    between and through digits), and strokes cut by them are joined again. The lines are
+    The page's lines show as long, sparse blobs, most of whose edges run along the lines:
+    one direction on ruled paper, two on squared paper (slant_votes). Long thin runs of
+    ink along a direction, or along the slants around it that perspective gives its
+    lines, are line segments; collinear segments that together span much of the ink are
+    a ruled line. Where a direction has `fewest` such lines, or two that run
+    across the whole frame (a grid of large squares seen close up), they are erased from
+    edge to edge (so also where they pass between and through digits), then any line of
+    the other direction too, and strokes cut by them are joined again. The lines are
     looked for on a copy of the ink at most about LINE_SEARCH_WIDTH wide, and erased at
     full size.
     """
     factor = max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
-    lines = [line.enlarged(factor) for line in find_ruled_lines(max_pooled(binary, factor), fewest)]
-    if not lines:
+    families = [fitted_to_ink([line.enlarged(factor) for line in family], binary, factor + 1)
+                for family in find_ruled_lines(max_pooled(binary, factor), fewest)]
+    if not families:
         return binary
-    thickness = max(line.thickness for line in lines)
-    band = np.zeros_like(binary)
-    frame_h, frame_w = binary.shape
-    reach = frame_w + frame_h
+    bands = []
+    for family in families:  # one direction at a time: the lines across it are mended like any stroke
+        band, thickness = band_along(family, binary.shape)
+        kept = binary & ~band
+        binary = kept | strokes_across(kept, band, -family[0].dy, family[0].dx, thickness + 3)
+        bands.append(band)
+    if len(bands) == 1:
+        return binary
+    # The lines of the second direction were mended across the first's band a little wider
+    # than they are, where they cross at a slant: what is left of that, wholly near a
+    # crossing, is no stroke.
+    near_crossings = cv2.dilate(bands[0] & bands[1], np.ones((2 * thickness + 5,) * 2, np.uint8))
+    return blobs_reaching(binary, (binary > 0) & (near_crossings == 0))
+
+
+def fitted_to_ink(lines: list[Segment], binary: np.ndarray, slack: int) -> list[Segment]:
+    """The lines fitted again to the full-size ink along them, up to `slack` pixels beyond
+    their edges, then to that within their thickness of the first fit (the strokes across
+    a line weigh little). Found on a shrunk copy, and from the segments of a few slants,
+    a line may stray a pixel or two from the one seen across the frame: enough to erase
+    a stroke lying along it, or leave a sliver of its edge that reads as a 1."""
+    if len(lines) > 255:  # numbered in 8 bits below
+        return fitted_to_ink(lines[:255], binary, slack) + fitted_to_ink(lines[255:], binary, slack)
+    nearest = np.zeros_like(binary)  # the line each inked pixel lies along, numbered from 1
+    for number, line in enumerate(lines, 1):
+        draw_across(nearest, line, number, line.thickness + 2 * slack)
+    points = cv2.findNonZero(cv2.bitwise_and(nearest, binary))
+    if points is None:
+        return lines
+    points = points.reshape(-1, 2)[::max(1, len(points) // MAX_FIT_POINTS)]  # every k-th in rows: spread along each line
+    xs, ys = points[:, 0].astype(np.float64), points[:, 1].astype(np.float64)
+    owner = nearest[points[:, 1], points[:, 0]].astype(np.intp) - 1
+    x0, y0, dx, dy = principal_axes(xs, ys, owner, len(lines))
+    reach = np.array([line.thickness / 2 + 1 for line in lines])
+    close = np.abs(dx[owner] * (ys - y0[owner]) - dy[owner] * (xs - x0[owner])) <= reach[owner]
+    x0, y0, dx, dy = principal_axes(xs[close], ys[close], owner[close], len(lines))
+    enough = np.bincount(owner[close], minlength=len(lines)) >= MIN_FIT_PIXELS
+    flip = np.where(dx * [line.dx for line in lines] + dy * [line.dy for line in lines] < 0, -1, 1)
+    return [line._replace(dx=float(f * ux), dy=float(f * uy), x0=float(cx), y0=float(cy), offset=float(-uy * cx + ux * cy))
+            if ok else line for line, ok, f, ux, uy, cx, cy in zip(lines, enough, flip, dx, dy, x0, y0)]
+
+
+def principal_axes(xs: np.ndarray, ys: np.ndarray, owner: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    """For each of `count` lines, the least-squares line through the points (xs, ys) it
+    owns: their centre x0, y0 and its unit direction dx, dy (arrays of `count`)."""
+    n = np.maximum(np.bincount(owner, minlength=count), 1)
+    x0, y0 = np.bincount(owner, xs, count) / n, np.bincount(owner, ys, count) / n
+    u, v = xs - x0[owner], ys - y0[owner]
+    angle = 0.5 * np.arctan2(2 * np.bincount(owner, u * v, count), np.bincount(owner, u * u - v * v, count))
+    return x0, y0, np.cos(angle), np.sin(angle)
+
+
+MIN_FIT_PIXELS = 20
+# Enough points to fit the lines of a page, a few hundred a line where there are dozens.
+MAX_FIT_POINTS = 20000
+
+
+def band_along(lines: list[Segment], shape: tuple[int, int]) -> tuple[np.ndarray, int]:
+    """The lines drawn from edge to edge of a frame of `shape`, each a little thicker than
+    it is, and the thickest line's thickness."""
+    band = np.zeros(shape, np.uint8)
     for line in lines:
-        cv2.line(band, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
-                 (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), 255, thickness + 2)
-    kept = binary & ~band
-    return kept | strokes_across(kept, band, -lines[0].dy, lines[0].dx, thickness + 3)
+        draw_across(band, line, 255, line.thickness + 2)
+    return band, max(line.thickness for line in lines)
+
+
+def draw_across(image: np.ndarray, line: Segment, value: int, thickness: int) -> None:
+    """Draw the line from edge to edge of the image."""
+    reach = image.shape[0] + image.shape[1]
+    cv2.line(image, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
+             (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), value, thickness)
 
 
 # Lines are looked for on a copy of the ink shrunk by a whole factor to about this width:
@@ -62,9 +128,9 @@ def remove_parallel_lines(binary: np.ndarray, fewest: int) -> np.ndarray:
 LINE_SEARCH_WIDTH = 640
 
 
-def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[Segment]:
-    """The ruled lines in the ink (see remove_ruled_lines), or none."""
-    frame_h, frame_w = binary.shape
+def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
+    """The ruled lines in the ink (see remove_ruled_lines), a list for each direction."""
+    frame_w = binary.shape[1]
     if not may_hold_blobs_longer_than(binary, frame_w // 4):
         return []
     long = [(box, pixels) for box, pixels in blobs_longer_than(binary, frame_w // 4)
@@ -74,27 +140,66 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[Segment]:
     long_ink = np.zeros_like(binary)
     for (x, y, w, h), pixels in long:
         long_ink[y:y + h, x:x + w] |= pixels
-    vx, vy = dominant_direction(long_ink)
     run = max(frame_w // 12, 20)
-    # runs along the direction or a few degrees off it: lines seen in perspective converge
-    segments = np.zeros_like(binary)
-    for turn in np.radians(PERSPECTIVE_TURNS):
-        kernel = line_kernel(vx * np.cos(turn) - vy * np.sin(turn), vx * np.sin(turn) + vy * np.cos(turn), run)
-        segments |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
     # a line spans much of the ink's extent, not the frame's: a page small in view, its
     # surroundings masked off, has lines as long against it as a page filling the frame
-    _, _, ink_w, ink_h = cv2.boundingRect(binary)
-    return ruled_lines(segments, run, chord((vx, vy), (ink_w, ink_h)), chord((vx, vy), (frame_w, frame_h)),
-                       fewest)
+    ink_box = cv2.boundingRect(binary)
+    families = []
+    for peak in line_directions(slant_votes(long_ink)):
+        lines = lines_around(binary, peak, run, ink_box, fewest)
+        if not lines:
+            break
+        families.append(lines)
+        fewest = 1  # the paper is ruled: any line across the first is the page's too
+    return families
+
+
+def lines_around(binary: np.ndarray, peak: int, run: int, ink_box: tuple[int, int, int, int],
+                 fewest: int) -> list[Segment]:
+    """The ruled lines (see ruled_lines) at slants around `peak` degrees: made of the line
+    segments found along the peak and SLANT_STEP either side of it, then a step further
+    on each side for as long as the last step found a segment that slants on beyond it
+    (lines seen in perspective converge, up to MAX_SPREAD degrees apart). Each slant's
+    segments are found apart: runs along several slants would join a line to the
+    straight strokes of large digits across it."""
+    segments = line_segments(binary, peak, run)
+    for side in (-1, 1):
+        for step in range(1, MAX_SPREAD // SLANT_STEP + 1):
+            slant = peak + side * step * SLANT_STEP
+            found = line_segments(binary, slant, run)
+            segments += found
+            if not any(side * ((np.degrees(np.arctan2(s.dy, s.dx)) - slant + 90) % 180 - 90) >= 0 for s in found):
+                break
+    return ruled_lines(segments, unit(peak), ink_box, binary.shape[::-1], fewest)
+
+
+def line_segments(binary: np.ndarray, slant: float, run: int) -> list[Segment]:
+    """Thin straight runs of ink at least twice `run` long, along `slant` degrees or up to
+    a degree off it (where a run `run` long fits a line a pixel thick).
+
+    A marker stroke may be straight and long, but it is thick.
+    """
+    runs = cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel(*unit(slant), run))
+    found = []
+    for (x, y, w, h), pixels in blobs_longer_than(runs, 2 * run):
+        across = np.count_nonzero(pixels, axis=0 if w >= h else 1)
+        thickness = float(np.median(across[across > 0]))  # strokes touching the line do not count
+        if thickness <= run / 4:
+            dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero(pixels), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+            x0, y0, length = x0 + x, y0 + y, abs(dx) * w + abs(dy) * h  # along its slant
+            along = dx * x0 + dy * y0
+            found.append(Segment(dx, dy, x0, y0, thickness, -dy * x0 + dx * y0, along - length / 2, along + length / 2))
+    return found
+
+
+def unit(degrees: float) -> tuple[float, float]:
+    """The unit vector `degrees` from the x axis (y down)."""
+    return float(np.cos(np.radians(degrees))), float(np.sin(np.radians(degrees)))
 
 
 def chord(direction: tuple[float, float], size: tuple[int, int]) -> float:
     """The longest line along `direction` across a box of `size` (w, h)."""
     return min(size[0] / max(abs(direction[0]), 1e-6), size[1] / max(abs(direction[1]), 1e-6))
-
-
-# Lines are looked for along the direction found and these many degrees off it.
-PERSPECTIVE_TURNS = (-3, 0, 3)
 
 
 def max_pooled(binary: np.ndarray, factor: int) -> np.ndarray:
@@ -130,25 +235,41 @@ def blobs_longer_than(binary: np.ndarray, length: int) -> list[tuple[np.ndarray,
             for contour, box in zip(contours, boxes) if max(box[2:]) >= length]
 
 
-def dominant_direction(ink: np.ndarray) -> tuple[float, float]:
-    """The direction most of the ink's edges run along: that of its lines, where it has
-    lines, also where they cross in a grid (the denser of its two directions) or digits
-    and words hang off them.
-
-    A histogram of the edges' orientations, each weighted by its strength, smoothed over
-    a few degrees: robust where a line fit through a grid or a line with writing on it
-    is not.
-    """
+def slant_votes(ink: np.ndarray) -> np.ndarray:
+    """For each direction in whole degrees (0-179, y down), how much of the ink's edges run
+    along it, weighted by their strength and smoothed over a few degrees: a histogram of
+    edge orientations, robust where a line fit through a grid, or a line with writing on
+    it, is not."""
     smooth = cv2.GaussianBlur(ink, (7, 7), 0)  # a thin slanting line steps in pixels; blurred, it slants
     # the gradients at every other pixel of every other row: votes enough, a quarter of them to weigh
     gx = np.ascontiguousarray(cv2.Sobel(smooth, cv2.CV_32F, 1, 0)[::2, ::2])
     gy = np.ascontiguousarray(cv2.Sobel(smooth, cv2.CV_32F, 0, 1)[::2, ::2])
     strength, angle = cv2.cartToPolar(gx, gy, angleInDegrees=True)
     edges = strength > 0
-    votes = np.bincount(angle[edges].astype(int) % 180, weights=strength[edges], minlength=180)
-    votes = np.convolve(np.concatenate([votes[-2:], votes, votes[:2]]), np.ones(5), mode="valid")
-    along = np.radians(np.argmax(votes) + 90)  # edges' gradients point across their lines
-    return float(np.cos(along)), float(np.sin(along))
+    across = np.bincount(angle[edges].astype(int) % 180, weights=strength[edges], minlength=180)
+    along = np.roll(across, 90)  # edges' gradients point across their lines
+    return np.convolve(np.concatenate([along[-2:], along, along[:2]]), np.ones(5), mode="valid")
+
+
+# Seen in perspective, the lines of one direction converge: they are looked for at slants
+# this many degrees apart (a run of ink a pixel thick and a search run long fits a kernel
+# up to a degree off its slant), up to MAX_SPREAD either side of their direction.
+SLANT_STEP = 2
+MAX_SPREAD = 15
+# The second direction of a grid is at least this many degrees from the first, and its
+# lines' edges have at least this fraction of the first's votes (on ruled paper, only
+# the digits' strokes run across the lines: under a tenth).
+GRID_ANGLE = 45
+GRID_VOTES = 0.2
+
+
+def line_directions(votes: np.ndarray) -> list[int]:
+    """The direction most edges run along, then the strongest at least GRID_ANGLE from it
+    where it has GRID_VOTES of the first's votes."""
+    first = int(np.argmax(votes))
+    apart = np.abs((np.arange(180) - first + 90) % 180 - 90) >= GRID_ANGLE
+    second = int(np.flatnonzero(apart)[np.argmax(votes[apart])])
+    return [first, second] if votes[second] >= GRID_VOTES * votes[first] else [first]
 
 
 class Segment(NamedTuple):
@@ -163,7 +284,7 @@ class Segment(NamedTuple):
     start: float     # extent along the direction
     end: float
 
-    def enlarged(self, factor: int) -> "Segment":
+    def enlarged(self, factor: int) -> Segment:
         """The segment found on a copy shrunk by `factor` (max_pooled), at full size: a line
         t pixels thick covers about (t + factor - 1) / factor cells of the copy."""
         if factor == 1:
@@ -181,25 +302,18 @@ MIN_RULED_LINES = 3
 WHOLE_SPAN = 0.9
 
 
-def ruled_lines(segments: np.ndarray, run: int, ink_extent: float, frame_extent: float,
-                fewest: int) -> list[Segment]:
-    """Lines made of thin collinear segments that together span 40 % of the ink's extent
-    (the longest chord across its box along them), where there are `fewest` of them; else
-    those spanning WHOLE_SPAN of the frame's, where there are two; else none.
+def ruled_lines(found: list[Segment], direction: tuple[float, float], ink_box: tuple[int, int, int, int],
+                frame_size: tuple[int, int], fewest: int) -> list[Segment]:
+    """Lines made of collinear segments that together span 40 % of the ink's extent (the
+    longest chord across its box along `direction`) and cross no longer one inside that
+    box, where there are `fewest` of them; else those spanning WHOLE_SPAN of the frame's,
+    where there are two; else none.
 
-    A marker stroke may be straight and long, but it is thick; a digit's thin straight
-    stroke is long, but alone on its line.
+    A digit's thin straight stroke is long, but alone on its line. The flat side of a
+    broad 0 holds straight runs along several slants, but they cross: the lines of a
+    page, seen in perspective, meet far beyond it.
     """
-    found = []
-    for (x, y, w, h), pixels in blobs_longer_than(segments, 2 * run):
-        across = np.count_nonzero(pixels, axis=0 if w >= h else 1)
-        thickness = float(np.median(across[across > 0]))  # strokes touching the line do not count
-        if thickness <= run / 4:
-            dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero(pixels),
-                                         cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-            x0, y0, length = x0 + x, y0 + y, abs(dx) * w + abs(dy) * h  # along its slant
-            along = dx * x0 + dy * y0
-            found.append(Segment(dx, dy, x0, y0, thickness, -dy * x0 + dx * y0, along - length / 2, along + length / 2))
+    ink_extent = chord(direction, ink_box[2:])
     lines, used = [], set()
     for i, segment in enumerate(found):
         if i in used:
@@ -210,11 +324,32 @@ def ruled_lines(segments: np.ndarray, run: int, ink_extent: float, frame_extent:
         used.update(j for j, other in enumerate(found) if other in group)
         span = max(s.end for s in group) - min(s.start for s in group)
         if span >= 0.4 * ink_extent:
-            lines.append((span, segment._replace(thickness=round(max(s.thickness for s in group)))))
+            longest = max(group, key=lambda s: s.end - s.start)  # its slant strays least across the frame
+            lines.append((span, longest._replace(thickness=round(max(s.thickness for s in group)))))
+    lines = apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_box)
     if len(lines) >= fewest:
         return [line for _, line in lines]
-    whole = [line for span, line in lines if span >= WHOLE_SPAN * frame_extent]
+    whole = [line for span, line in lines if span >= WHOLE_SPAN * chord(direction, frame_size)]
     return whole if len(whole) >= 2 else []
+
+
+def apart(lines: list[tuple[float, Segment]], box: tuple[int, int, int, int]) -> list[tuple[float, Segment]]:
+    """The (span, line) pairs, longest first, less each that crosses a longer one inside the box."""
+    kept: list[tuple[float, Segment]] = []
+    for span, line in lines:
+        if not any(crossing_inside(line, other, box) for _, other in kept):
+            kept.append((span, line))
+    return kept
+
+
+def crossing_inside(a: Segment, b: Segment, box: tuple[int, int, int, int]) -> bool:
+    """Whether the lines through two segments meet inside an x, y, w, h box."""
+    determinant = a.dx * b.dy - a.dy * b.dx
+    if abs(determinant) < 1e-9:
+        return False
+    t = ((b.x0 - a.x0) * b.dy - (b.y0 - a.y0) * b.dx) / determinant
+    x, y = a.x0 + t * a.dx, a.y0 + t * a.dy
+    return box[0] <= x <= box[0] + box[2] and box[1] <= y <= box[1] + box[3]
 
 
 def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:

@@ -7,6 +7,7 @@ import numpy as np
 from ..params import DetectionParams
 from .lines import remove_ruled_lines
 from .page import Page, grey_percentile
+from .regions import blobs_reaching
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -126,16 +127,4 @@ def stroke_cores(darkness: np.ndarray) -> np.ndarray:
 def hysteresis(darkness: np.ndarray, weak: int, strong: int) -> np.ndarray:
     """Pixels darker than `weak` that are connected to a pixel darker than `strong`."""
     _, candidates = cv2.threshold(darkness, weak, 255, cv2.THRESH_BINARY)
-    count, labels = cv2.connectedComponents(candidates, connectivity=8)
-    keep = np.zeros(count, np.uint8)
-    keep[labels[darkness > strong]] = 255
-    keep[0] = 0
-    return look_up(keep, labels)
-
-
-def look_up(table: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """table[labels] for a uint8 table: OpenCV's 8-bit lookup (3x faster than numpy's)
-    when there are at most 256 labels, as on most pages."""
-    if len(table) <= 256:
-        return cv2.LUT(labels.astype(np.uint8), np.pad(table, (0, 256 - len(table))))
-    return np.take(table, labels)
+    return blobs_reaching(candidates, darkness > strong)
