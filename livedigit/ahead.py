@@ -25,7 +25,7 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
-from .detect import PageTracker, Regions, find_regions, to_gray
+from .detect import Regions, SceneTracker, find_regions, to_gray
 from .errors import InputError
 from .params import DetectionParams
 from .reuse import signatures
@@ -143,7 +143,7 @@ def find_in_process(params: DetectionParams, sequential: bool, pipe) -> None:
     cv2.setNumThreads(0)  # the other core runs the main process: OpenCV's own threads would only wait
     keep_freed_memory()
     attached: OrderedDict[str, SharedMemory] = OrderedDict()
-    pages = PageTracker() if sequential else None
+    scene = SceneTracker() if sequential else None
     try:
         while (request := pipe.recv()) is not None:
             name, shape = request
@@ -152,7 +152,7 @@ def find_in_process(params: DetectionParams, sequential: bool, pipe) -> None:
                 if len(attached) > IN_FLIGHT:  # a slot the main process has replaced
                     attached.popitem(last=False)[1].close()
             started = time.perf_counter()
-            regions = find_in_shared(attached[name], shape, params, pages)
+            regions = find_in_shared(attached[name], shape, params, scene)
             if not pipe.poll():  # no frame waits: this process is ahead (15 % more frames a second at 640x480)
                 regions = replace(regions, signatures=signatures(regions.masks))
             pipe.send((regions, time.perf_counter() - started))
@@ -186,8 +186,8 @@ def keep_freed_memory() -> None:
 
 
 def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: DetectionParams,
-                   pages: PageTracker | None = None) -> Regions:
+                   scene: SceneTracker | None = None) -> Regions:
     """The regions of the grey frame in `memory`, without the thresholded frame (which
     would cost more to send back than the regions)."""
     gray = np.ndarray(shape, np.uint8, memory.buf)  # a view: gone when this returns, so the memory can close
-    return replace(find_regions(gray, params, pages), binary=None)
+    return replace(find_regions(gray, params, scene), binary=None)

@@ -37,7 +37,7 @@ import numpy as np
 from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
 from livedigit.app import annotate, record, run
 from livedigit.classify import DigitClassifier, bucket_size
-from livedigit.detect import PageTracker, binarize, find_page, regions_in, to_gray
+from livedigit.detect import SceneTracker, binarize, find_page, regions_in, to_gray
 from livedigit.normalize import normalize_masks
 from livedigit.numbers import group_numbers
 from livedigit.shipped import shipped_file
@@ -126,7 +126,7 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
     totals = dict.fromkeys(("decode (in colour)", "page", "threshold", "contours", "candidates", "reuse check + normalization",
                             "inference", "decision+tracking+numbers", "overlay", "JSONL", "video file"), 0.0)
     capture = cv2.VideoCapture(str(path))
-    tracker, pages = Tracker(), PageTracker()
+    tracker, scene = Tracker(), SceneTracker()
     classifier, recognizer.classifier = recognizer.classifier, TimedClassifier(recognizer.classifier)
     frames = 0
     with JsonlSink(folder / "stages.jsonl") as jsonl, VideoSink(folder / "stages.mp4", 30.0) as video:
@@ -137,9 +137,9 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
                 break
             marks = [clock, time.perf_counter()]
             gray = to_gray(image)
-            page = pages.follow(find_page(gray) if params.page else None)
+            page = scene.pages.follow(find_page(gray) if params.page else None)
             marks.append(time.perf_counter())
-            binary = binarize(gray, params, page=page)
+            binary = binarize(gray, params, page=page, lines=scene.lines)
             marks.append(time.perf_counter())
             regions = regions_in(binary, params, page)
             marks.append(time.perf_counter())

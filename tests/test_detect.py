@@ -3,7 +3,7 @@ import cv2
 import numpy as np
 import pytest
 
-from livedigit.detect import find_regions
+from livedigit.detect import SceneTracker, find_regions
 from livedigit.params import DetectionParams
 
 PARAMS = DetectionParams()
@@ -41,6 +41,40 @@ def test_ruled_lines_through_digits_are_removed_and_the_digits_remain():
     for y in (40, 100, 160):
         cv2.line(page, (0, y), (479, y + 2), (200, 160, 120), 3)
     boxes = find_regions(page, PARAMS).boxes
+    assert len(boxes) == 3
+    assert (boxes[:, 2] < 80).all()
+
+
+def ruled_page(digits: str, shift: int = 0, ruled: bool = True) -> np.ndarray:
+    """Digits on ruled paper, all `shift` pixels down (a camera shaking from frame to frame)."""
+    page = paper(480, 200)
+    write(page, digits, (60, 130 + shift))
+    for y in (40, 100, 160) if ruled else ():
+        cv2.line(page, (0, y + shift), (479, y + 2 + shift), (200, 160, 120), 3)
+    return page
+
+
+def test_ruled_lines_followed_through_a_shaking_video_are_erased_in_every_frame():
+    scene = SceneTracker()
+    for shift in (0, 3, -2, 4, 1, -3, 2, 0, 5, -1, 3, -4):  # a search every few frames, lines followed between
+        boxes = find_regions(ruled_page("4 5 7", shift), PARAMS, scene).boxes
+        assert len(boxes) == 3
+        assert (boxes[:, 2] < 80).all()
+
+
+def test_a_line_followed_out_of_view_takes_no_stroke_lying_where_it_was():
+    """Once the page with lines is gone, the top bar of a 7 where a line was stays whole."""
+    scene = SceneTracker()
+    find_regions(ruled_page("4 5 7"), PARAMS, scene)
+    seven = paper(480, 200)
+    write(seven, "7", (200, 140))  # its top bar at y = 100-104, on the middle line's place
+    assert find_regions(seven, PARAMS, scene).boxes.tolist() == [[204, 100, 29, 40]]
+
+
+def test_ruled_lines_that_come_into_view_in_a_video_are_erased_at_once():
+    scene = SceneTracker()
+    find_regions(ruled_page("4 5 7", ruled=False), PARAMS, scene)
+    boxes = find_regions(ruled_page("4 5 7"), PARAMS, scene).boxes
     assert len(boxes) == 3
     assert (boxes[:, 2] < 80).all()
 

@@ -13,18 +13,29 @@ import numpy as np
 
 from ..params import DetectionParams
 from .contours import regions_in
+from .lines import LineTracker
 from .page import Page, PageTracker, find_page
 from .regions import Regions
 from .threshold import binarize, to_gray
 
-__all__ = ["Page", "PageTracker", "Regions", "binarize", "find_page", "find_regions", "regions_in", "to_gray"]
+__all__ = ["Page", "PageTracker", "Regions", "SceneTracker", "binarize", "find_page", "find_regions", "regions_in",
+           "to_gray"]
 
 
-def find_regions(frame: np.ndarray, params: DetectionParams, pages: PageTracker | None = None) -> Regions:
+class SceneTracker:
+    """The page in view and its ruled lines, followed through a video's frames."""
+
+    def __init__(self) -> None:
+        self.pages = PageTracker()
+        self.lines = LineTracker()
+
+
+def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker | None = None) -> Regions:
     """Candidate digits of a frame of any shape or depth, read on the paper in view where
-    the profile looks for it; `pages` follows the paper through a video's frames."""
+    the profile looks for it; `scene` follows the paper and its lines through a video's frames."""
     gray = to_gray(frame)
     page = find_page(gray) if params.page else None
-    if pages is not None:
-        page = pages.follow(page)
-    return regions_in(binarize(gray, params, page=page), params, page)
+    if scene is not None:
+        page = scene.pages.follow(page)
+    lines = scene.lines if scene is not None else None
+    return regions_in(binarize(gray, params, page=page, lines=lines), params, page)

@@ -9,20 +9,28 @@ import numpy as np
 from .regions import blobs_reaching, ink_mask
 
 
-def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
+def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them.
 
-    A pass finds the lines of a direction and those across it (remove_line_families).
-    Seen close up in perspective, the lines of one direction may spread over more slants
-    than one search follows: what is left after a pass is looked at again, and as the
-    paper is ruled, any one line found then is the page's.
+    A pass finds the lines of a direction and those across it (line_families). Seen close
+    up in perspective, the lines of one direction may spread over more slants than one
+    search follows: what is left after a pass is looked at again, and as the paper is
+    ruled, any one line found then is the page's. In a video (`followed`), the last
+    frame's lines, fitted to this frame's ink where they still show, take the first
+    pass's place: the passes after it find the lines that came into view.
     """
-    fewest = MIN_RULED_LINES
-    for _ in range(MAX_PASSES):
-        erased = remove_line_families(binary, fewest)
-        if erased is binary:
+    passes = followed.refound(binary) if followed is not None else []
+    for families in passes:
+        binary = erased(binary, families)
+    fewest = 1 if passes else MIN_RULED_LINES
+    for _ in range(MAX_PASSES - 1 if passes else MAX_PASSES):
+        families = line_families(binary, fewest)
+        if not families:
             break
-        binary, fewest = erased, 1
+        binary, fewest = erased(binary, families), 1
+        passes.append(families)
+    if followed is not None:
+        followed.passes = passes
     return binary
 
 
@@ -30,26 +38,78 @@ def remove_ruled_lines(binary: np.ndarray) -> np.ndarray:
 MAX_PASSES = 3
 
 
-def remove_line_families(binary: np.ndarray, fewest: int) -> np.ndarray:
-    """Erase the ruled lines of a direction and those across it (the input itself where
-    there are none).
+class LineTracker:
+    """The ruled lines of a video's last frame: fitted to each new frame's ink, where a
+    search would cost several times more (line_families), and searched for afresh every
+    SEARCH_EVERY frames, lest a line followed stray onto other ink."""
+
+    def __init__(self) -> None:
+        self.passes: list[list[list[Segment]]] = []  # the last frame's lines, by pass and direction
+        self.frames = 0
+
+    def refound(self, binary: np.ndarray) -> list[list[list[Segment]]]:
+        """The last frame's lines that still show in this frame's ink, fitted to it, by
+        pass and direction; none every SEARCH_EVERY frames."""
+        self.frames += 1
+        if self.frames % SEARCH_EVERY == 0:
+            return []
+        passes = []
+        for families in self.passes:
+            families = [followed_to_ink(family, binary) for family in families]
+            families = [family for family in families if family]
+            if families:
+                passes.append(families)
+        return passes
+
+
+SEARCH_EVERY = 8
+# A line is followed up to this fraction of the frame's width from one frame to the next
+# (a hand-held camera's shake), where its neighbours are far enough apart.
+FOLLOW_REACH = 0.02
+
+
+def followed_to_ink(family: list[Segment], binary: np.ndarray) -> list[Segment]:
+    """The lines of a direction fitted to the ink of a frame they may have moved in (by
+    up to FOLLOW_REACH, less half the space between two of them), less those with under
+    FOLLOW_SUPPORT of the ink they had (gone from view or hidden: the stroke of a digit
+    along where one was must stay) and those that came onto another's ink."""
+    factor = max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
+    thickest = max(line.thickness for line in family)
+    offsets = np.sort([line.offset for line in family])
+    spacing = np.min(np.diff(offsets)) if len(family) > 1 else np.inf
+    slack = int(max(1, min(FOLLOW_REACH * binary.shape[1], (spacing - thickest) // 2 - factor - 2)))
+    kept: list[Segment] = []
+    for line, before in zip(fitted_to_ink(family, binary, (factor + 1, 1), moved=slack), family):
+        if line.support >= max(MIN_FIT_PIXELS, FOLLOW_SUPPORT * before.support) and not any(
+                abs(line.offset - other.offset) <= line.thickness + 2 for other in kept):
+            kept.append(line)
+    return kept
+
+
+FOLLOW_SUPPORT = 0.5
+
+
+def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
+    """The ruled lines of a direction and those across it (none where there are none).
 
     The page's lines show as long, sparse blobs, most of whose edges run along the lines:
     one direction on ruled paper, two on squared paper (slant_votes). Long thin runs of
     ink along a direction, or along the slants around it that perspective gives its
     lines, are line segments; collinear segments that together span much of the ink are
     a ruled line. Where a direction has `fewest` such lines, or two that run
-    across the whole frame (a grid of large squares seen close up), they are erased from
-    edge to edge (so also where they pass between and through digits), then any line of
-    the other direction too, and strokes cut by them are joined again. The lines are
-    looked for on a copy of the ink at most about LINE_SEARCH_WIDTH wide, and erased at
-    full size.
+    across the whole frame (a grid of large squares seen close up), they are lines of
+    the page, and so is any line of the other direction. The lines are looked for on a
+    copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink at full
+    size.
     """
     factor = max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
-    families = [fitted_to_ink([line.enlarged(factor) for line in family], binary, factor + 1)
-                for family in find_ruled_lines(max_pooled(binary, factor), fewest)]
-    if not families:
-        return binary
+    return [fitted_to_ink([line.enlarged(factor) for line in family], binary, (factor + 1, 1))
+            for family in find_ruled_lines(max_pooled(binary, factor), fewest)]
+
+
+def erased(binary: np.ndarray, families: list[list[Segment]]) -> np.ndarray:
+    """The ink without the lines, from edge to edge (so also where they pass between and
+    through digits), and with the strokes cut by them joined again."""
     bands = []
     for family in families:  # one direction at a time: the lines across it are mended like any stroke
         band, thickness = band_along(family, binary.shape)
@@ -65,31 +125,100 @@ def remove_line_families(binary: np.ndarray, fewest: int) -> np.ndarray:
     return blobs_reaching(binary, (binary > 0) & (near_crossings == 0))
 
 
-def fitted_to_ink(lines: list[Segment], binary: np.ndarray, slack: int) -> list[Segment]:
-    """The lines fitted again to the full-size ink along them, up to `slack` pixels beyond
-    their edges, then to that within their thickness of the first fit (the strokes across
-    a line weigh little). Found on a shrunk copy, and from the segments of a few slants,
-    a line may stray a pixel or two from the one seen across the frame: enough to erase
-    a stroke lying along it, or leave a sliver of its edge that reads as a 1."""
+def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, ...], moved: int = 0) -> list[Segment]:
+    """The lines fitted again to the full-size ink along them: each first moved across
+    itself by up to `moved` pixels to where the ink along it is densest (a line followed
+    into the next frame; its ink's width across it is measured there too), then fitted
+    to the ink up to the first of `reaches` pixels beyond its edges, again to that up to
+    the next reach beyond the last fit's, and so on. Found on a shrunk copy, and from the
+    segments of a few slants, a line may stray a pixel or two from the one seen across
+    the frame: enough to erase a stroke lying along it, or leave a sliver of its edge
+    that reads as a 1. Each line fitted knows the ink pixels it was last fitted to
+    (`support`)."""
     if len(lines) > 255:  # numbered in 8 bits below
-        return fitted_to_ink(lines[:255], binary, slack) + fitted_to_ink(lines[255:], binary, slack)
-    nearest = np.zeros_like(binary)  # the line each inked pixel lies along, numbered from 1
+        return fitted_to_ink(lines[:255], binary, reaches, moved) + fitted_to_ink(lines[255:], binary, reaches, moved)
+    band = ink_along(lines, binary, moved + reaches[0])
+    if band is None:
+        return [line._replace(support=0) for line in lines]
+    xs, ys, owner, every = band
+    fit = tuple(np.array([getattr(line, name) for line in lines]) for name in ("x0", "y0", "dx", "dy"))
+    thickness = np.array([line.thickness for line in lines])
+    if moved:
+        x0, y0, dx, dy = fit
+        across = densest_across(across_histogram(xs, ys, owner, fit, thickness, moved + reaches[0]), thickness)
+        fit = x0 - dy * across, y0 + dx * across, dx, dy
+    for reach in reaches:
+        x0, y0, dx, dy = fit
+        close = np.abs(dx[owner] * (ys - y0[owner]) - dy[owner] * (xs - x0[owner])) <= thickness[owner] / 2 + reach
+        xs, ys, owner = xs[close], ys[close], owner[close]
+        fit = principal_axes(xs, ys, owner, len(lines))
+    widths = (ink_width(across_histogram(*band[:3], fit, thickness, moved + reaches[0]), thickness) if moved
+              else np.zeros(len(lines), np.intp))
+    support = np.bincount(owner, minlength=len(lines)) * every
+    return [refitted(line, *line_fit, int(width), int(pixels))
+            for line, *line_fit, width, pixels in zip(lines, *fit, widths, support)]
+
+
+def ink_along(lines: list[Segment], binary: np.ndarray, reach: int) -> tuple[np.ndarray, ...] | None:
+    """The inked pixels up to `reach` beyond the lines' edges (at most about
+    MAX_FIT_POINTS of them: every k-th in rows, spread along each line), as x and y, the
+    line each lies along (an index into `lines`), and k; None where there are none."""
+    nearest = np.zeros_like(binary)  # the line each pixel lies along, numbered from 1
     for number, line in enumerate(lines, 1):
-        draw_across(nearest, line, number, line.thickness + 2 * slack)
+        draw_across(nearest, line, number, line.thickness + 2 * reach)
     points = cv2.findNonZero(cv2.bitwise_and(nearest, binary))
     if points is None:
-        return lines
-    points = points.reshape(-1, 2)[::max(1, len(points) // MAX_FIT_POINTS)]  # every k-th in rows: spread along each line
-    xs, ys = points[:, 0].astype(np.float64), points[:, 1].astype(np.float64)
+        return None
+    every = max(1, len(points) // MAX_FIT_POINTS)
+    points = points.reshape(-1, 2)[::every]
     owner = nearest[points[:, 1], points[:, 0]].astype(np.intp) - 1
-    x0, y0, dx, dy = principal_axes(xs, ys, owner, len(lines))
-    reach = np.array([line.thickness / 2 + 1 for line in lines])
-    close = np.abs(dx[owner] * (ys - y0[owner]) - dy[owner] * (xs - x0[owner])) <= reach[owner]
-    x0, y0, dx, dy = principal_axes(xs[close], ys[close], owner[close], len(lines))
-    enough = np.bincount(owner[close], minlength=len(lines)) >= MIN_FIT_PIXELS
-    flip = np.where(dx * [line.dx for line in lines] + dy * [line.dy for line in lines] < 0, -1, 1)
-    return [line._replace(dx=float(f * ux), dy=float(f * uy), x0=float(cx), y0=float(cy), offset=float(-uy * cx + ux * cy))
-            if ok else line for line, ok, f, ux, uy, cx, cy in zip(lines, enough, flip, dx, dy, x0, y0)]
+    return points[:, 0].astype(np.float64), points[:, 1].astype(np.float64), owner, every
+
+
+def refitted(line: Segment, x0: float, y0: float, dx: float, dy: float, ink_width: int, support: int) -> Segment:
+    """The line through (x0, y0) along (dx, dy), turned as it was, where it was fitted to
+    MIN_FIT_PIXELS or more; else the line as it was."""
+    if support < MIN_FIT_PIXELS:
+        return line._replace(support=support)
+    if dx * line.dx + dy * line.dy < 0:
+        dx, dy = -dx, -dy
+    return line._replace(dx=float(dx), dy=float(dy), x0=float(x0), y0=float(y0), offset=float(-dy * x0 + dx * y0),
+                         ink_width=ink_width, support=support)
+
+
+def across_histogram(xs: np.ndarray, ys: np.ndarray, owner: np.ndarray, lines: tuple[np.ndarray, ...],
+                     thickness: np.ndarray, reach: int) -> np.ndarray:
+    """For each of the lines (arrays x0, y0, dx, dy), how many of the points (xs, ys) it
+    owns lie each whole pixel across it, from `reach` pixels beyond its thickest's edge on
+    one side to as far on the other."""
+    x0, y0, dx, dy = lines
+    half = int(np.ceil(thickness.max() / 2)) + reach
+    width = 2 * half + 1
+    distances = -dy[owner] * (xs - x0[owner]) + dx[owner] * (ys - y0[owner])
+    bins = np.clip(np.rint(distances).astype(np.intp) + half, 0, width - 1)
+    return np.bincount(owner * width + bins, minlength=len(x0) * width).reshape(-1, width)
+
+
+def densest_across(counts: np.ndarray, thickness: np.ndarray) -> np.ndarray:
+    """For each line, how far across it (signed, whole pixels) a band its thickness holds
+    the most of its ink (`counts` from across_histogram). A line's ink runs all along it;
+    strokes across it spread out."""
+    half = counts.shape[1] // 2
+    running = np.concatenate([np.zeros((len(counts), 1)), np.cumsum(counts, axis=1)], axis=1)
+    starts = np.arange(counts.shape[1])
+    ends = np.minimum(starts[None, :] + thickness[:, None], counts.shape[1])
+    in_band = np.take_along_axis(running, ends, axis=1) - running[:, starts]
+    return starts[np.argmax(in_band, axis=1)] + (thickness - 1) / 2 - half
+
+
+def ink_width(counts: np.ndarray, thickness: np.ndarray) -> np.ndarray:
+    """For each line, how many whole pixels across it, up to its `thickness` from it on
+    either side, hold at least half as much of its ink as the fullest (`counts` from
+    across_histogram)."""
+    half = counts.shape[1] // 2
+    near = np.abs(np.arange(counts.shape[1])[None, :] - half) <= thickness[:, None]
+    counts = np.where(near, counts, 0)
+    return np.count_nonzero(counts >= counts.max(axis=1, keepdims=True) / 2, axis=1)
 
 
 def principal_axes(xs: np.ndarray, ys: np.ndarray, owner: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
@@ -112,8 +241,8 @@ def band_along(lines: list[Segment], shape: tuple[int, int]) -> tuple[np.ndarray
     it is, and the thickest line's thickness."""
     band = np.zeros(shape, np.uint8)
     for line in lines:
-        draw_across(band, line, 255, line.thickness + 2)
-    return band, max(line.thickness for line in lines)
+        draw_across(band, line, 255, line.erased_thickness + 2)
+    return band, max(line.erased_thickness for line in lines)
 
 
 def draw_across(image: np.ndarray, line: Segment, value: int, thickness: int) -> None:
@@ -283,6 +412,15 @@ class Segment(NamedTuple):
     offset: float    # signed distance of its line from the origin
     start: float     # extent along the direction
     end: float
+    support: int = 0    # the ink pixels it was last fitted to
+    ink_width: int = 0  # across it, where measured as it was followed into a new frame
+
+    @property
+    def erased_thickness(self) -> int:
+        """Its thickness as found, or the ink's width across it where that is more than a
+        pixel wider: blur and perspective thicken a line as the camera moves, and its
+        edges left unerased read as 1s."""
+        return self.ink_width if self.ink_width > self.thickness + 1 else int(self.thickness)
 
     def enlarged(self, factor: int) -> Segment:
         """The segment found on a copy shrunk by `factor` (max_pooled), at full size: a line

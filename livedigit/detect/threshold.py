@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from ..params import DetectionParams
-from .lines import remove_ruled_lines
+from .lines import LineTracker, remove_ruled_lines
 from .page import Page, grey_percentile
 from .regions import blobs_reaching
 
@@ -22,10 +22,11 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, code)
 
 
-def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False, page: Page | None = None) -> np.ndarray:
+def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False, page: Page | None = None,
+             lines: LineTracker | None = None) -> np.ndarray:
     """Ink as 255 on 0, by the profile's threshold method, only on the `page` where one is
     given, with ruled lines removed (unless `keep_lines`: `livedigit-eval --why` compares
-    the two)."""
+    the two), followed from the last frame's where `lines` tracks them."""
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
     stroke_widths = None
@@ -44,7 +45,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     if page is not None:
         binary &= page.ink_mask(binary.shape)
     if not keep_lines:
-        binary = remove_ruled_lines(binary)
+        binary = remove_ruled_lines(binary, lines)
     if stroke_widths is not None:
         binary &= stroke_widths
     if params.morph_kernel > 1:
