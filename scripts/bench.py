@@ -14,7 +14,9 @@ loops the 640x480 clip for N frames and prints memory and open files of both pro
 after warm-up and at the end. `--batch N` times, instead, N clips of --frames frames read by
 `livedigit` one after another and by `livedigit-batch` with 1, 2 and 3 workers, in turn.
 `--mix` runs every preset and three random scenes at each of 640x480, 1280x720 and
-1920x1080 instead: FPS, latency and the main stages of each clip, then the worst a size;
+1920x1080 instead: FPS, latency, each process's own time a frame in the capture loop
+(finding the regions, and reading them: the loop goes at the pace of the larger) and
+the main stages of each clip, then the worst a size;
 `--scenes` names the scenes to run, of those.
 """
 from __future__ import annotations
@@ -102,8 +104,10 @@ def end_to_end(path: Path, recognizer: Recognizer, folder: Path) -> dict:
         summary = run(source, recognizer, jsonl=jsonl)
     source.close()
     latency = [json.loads(line)["time_ms"] for line in jsonl_path.read_text().splitlines()]
+    frames = max(summary.frames, 1)
     return {"fps": summary.frames / summary.seconds, "p50": np.percentile(latency, 50),
-            "p99": np.percentile(latency, 99), "digits": summary.digits / max(summary.frames, 1),
+            "p99": np.percentile(latency, 99), "digits": summary.digits / frames,
+            "finding_ms": 1000 * summary.finding_seconds / frames, "reading_ms": 1000 * summary.reading_seconds / frames,
             "peak_mb": jsonl.probed[last_frame]["peak"]}
 
 
@@ -300,9 +304,9 @@ MIX_STAGES = ("threshold", "contours", "candidates", "inference")
 def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, only: list[str] | None = None) -> None:
     """Every preset and a few random scenes at each size (`only` those named, where given):
     speed, latency and the main stages."""
-    print("| size | scene | digits/frame | FPS | latency p50 ms | p99 ms | "
+    print("| size | scene | digits/frame | FPS | latency p50 ms | p99 ms | finding / reading ms | "
           + " | ".join(f"{stage} ms" for stage in MIX_STAGES) + " |")
-    print("|---|---|---|---|---|---|" + "---|" * len(MIX_STAGES))
+    print("|---|---|---|---|---|---|---|" + "---|" * len(MIX_STAGES))
     worst = {}
     for width, height in MIX_SIZES:
         scenes = {name: preset(name, frame_size=(width, height)) for name in PRESETS}
@@ -313,8 +317,8 @@ def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, onl
             path = write_clip(data, "", frames, folder / f"mix-{width}-{name.replace(' ', '')}.mp4", style=style)
             result, timings = end_to_end(path, recognizer, folder), stages(path, recognizer, folder)
             print(f"| {width}x{height} | {name} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
-                  f"| {result['p99']:.1f} | " + " | ".join(f"{timings[stage]:.2f}" for stage in MIX_STAGES) + " |",
-                  flush=True)
+                  f"| {result['p99']:.1f} | {result['finding_ms']:.1f} / {result['reading_ms']:.1f} | "
+                  + " | ".join(f"{timings[stage]:.2f}" for stage in MIX_STAGES) + " |", flush=True)
             worst[width, height] = min(worst.get((width, height), (np.inf, "")), (result["fps"], name))
     print("\nWorst a size: " + "; ".join(f"{w}x{h} {fps:.0f} FPS ({name})" for (w, h), (fps, name) in worst.items()))
 

@@ -10,6 +10,7 @@ import pytest
 
 from livedigit import InputError
 from livedigit.ahead import FindingProcess
+from livedigit.app import run
 from livedigit.reuse import signatures
 from livedigit.sources import Frame, ImageSource, VideoFileSource
 
@@ -24,6 +25,14 @@ def test_every_frame_arrives_in_order_with_the_regions_found_in_the_main_process
         assert np.array_equal(regions.boxes, expected.boxes) and regions.cuts == expected.cuts and seconds > 0
         assert all(np.array_equal(a, b) for a, b in zip(regions.masks, expected.masks))
         assert regions.binary is None and regions.frame_height == frame.image.shape[0]
+
+
+def test_a_run_adds_up_each_process_s_own_time_on_the_frames(clip, recognizer):
+    """Finding and reading run side by side: the run goes at the pace of the larger."""
+    path, truth = clip
+    summary = run(VideoFileSource(str(path)), recognizer)
+    assert summary.frames == len(truth["frames"])
+    assert summary.finding_seconds > 0 and 0 < summary.reading_seconds < summary.seconds
 
 
 def test_with_no_next_frame_waiting_the_process_computes_the_ink_signatures_too(clip, recognizer):
