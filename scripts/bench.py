@@ -107,7 +107,8 @@ def end_to_end(path: Path, recognizer: Recognizer, folder: Path) -> dict:
     frames = max(summary.frames, 1)
     return {"fps": summary.frames / summary.seconds, "p50": np.percentile(latency, 50),
             "p99": np.percentile(latency, 99), "digits": summary.digits / frames,
-            "finding_ms": 1000 * summary.finding_seconds / frames, "reading_ms": 1000 * summary.reading_seconds / frames,
+            "finding_ms": 1000 * summary.finding_seconds / frames,
+            "reading_ms": 1000 * summary.reading_seconds / frames,
             "peak_mb": jsonl.probed[last_frame]["peak"]}
 
 
