@@ -71,6 +71,15 @@ def test_a_line_followed_out_of_view_takes_no_stroke_lying_where_it_was():
     assert find_regions(seven, PARAMS, scene).boxes.tolist() == [[204, 100, 29, 40]]
 
 
+def test_a_page_and_lines_followed_are_forgotten_where_the_frames_change_size():
+    """A bright corner of a small frame was once held as the page over the next frames,
+    of another size: none of the digits on them was read."""
+    scene = SceneTracker()
+    for frame in (ruled_page("4 5 7"), ruled_page("4 5 7")[:50, :60], np.full((120, 160), 200, np.uint8)):
+        find_regions(frame, PARAMS, scene)
+    assert len(find_regions(ruled_page("4 5 7"), PARAMS, scene).boxes) == 3
+
+
 def test_ruled_lines_that_come_into_view_in_a_video_are_erased_at_once():
     scene = SceneTracker()
     find_regions(ruled_page("4 5 7", ruled=False), PARAMS, scene)

@@ -23,11 +23,18 @@ __all__ = ["Page", "PageTracker", "Regions", "SceneTracker", "binarize", "find_p
 
 
 class SceneTracker:
-    """The page in view and its ruled lines, followed through a video's frames."""
+    """The page in view and its ruled lines, followed through a video's frames, and
+    forgotten where the frames change size (a stream that changed its resolution)."""
 
     def __init__(self) -> None:
+        self.frame_shape: tuple[int, ...] = ()
         self.pages = PageTracker()
         self.lines = LineTracker()
+
+    def follow_size(self, frame_shape: tuple[int, ...]) -> None:
+        """Start afresh where this frame is not the size of the last."""
+        if frame_shape != self.frame_shape:
+            self.frame_shape, self.pages, self.lines = frame_shape, PageTracker(), LineTracker()
 
 
 def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker | None = None) -> Regions:
@@ -36,6 +43,7 @@ def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker
     gray = to_gray(frame)
     page = find_page(gray) if params.page else None
     if scene is not None:
+        scene.follow_size(gray.shape)
         page = scene.pages.follow(page)
     lines = scene.lines if scene is not None else None
     return regions_in(binarize(gray, params, page=page, lines=lines), params, page)
