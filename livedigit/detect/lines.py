@@ -137,22 +137,24 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     (`support`)."""
     if len(lines) > 255:  # numbered in 8 bits below
         return fitted_to_ink(lines[:255], binary, reaches, moved) + fitted_to_ink(lines[255:], binary, reaches, moved)
-    band = ink_along(lines, binary, moved + reaches[0])
-    if band is None:
+    band_reach = moved + reaches[0]
+    found = ink_along(lines, binary, band_reach)
+    if found is None:
         return [line._replace(support=0) for line in lines]
-    xs, ys, owner, every = band
+    *in_band, every = found
+    xs, ys, owner = in_band
     fit = tuple(np.array([getattr(line, name) for line in lines]) for name in ("x0", "y0", "dx", "dy"))
     thickness = np.array([line.thickness for line in lines])
     if moved:
         x0, y0, dx, dy = fit
-        across = densest_across(across_histogram(xs, ys, owner, fit, thickness, moved + reaches[0]), thickness)
+        across = densest_across(across_histogram(*in_band, fit, thickness, band_reach), thickness)
         fit = x0 - dy * across, y0 + dx * across, dx, dy
     for reach in reaches:
         x0, y0, dx, dy = fit
         close = np.abs(dx[owner] * (ys - y0[owner]) - dy[owner] * (xs - x0[owner])) <= thickness[owner] / 2 + reach
         xs, ys, owner = xs[close], ys[close], owner[close]
         fit = principal_axes(xs, ys, owner, len(lines))
-    widths = (ink_width(across_histogram(*band[:3], fit, thickness, moved + reaches[0]), thickness) if moved
+    widths = (ink_width(across_histogram(*in_band, fit, thickness, band_reach), thickness) if moved
               else np.zeros(len(lines), np.intp))
     support = np.bincount(owner, minlength=len(lines)) * every
     return [refitted(line, *line_fit, int(width), int(pixels))
