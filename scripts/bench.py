@@ -143,7 +143,7 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             marks = [clock, time.perf_counter()]
             gray = to_gray(image)
             scene.follow_size(gray.shape)  # as find_regions does
-            page = scene.pages.follow(find_page(gray) if params.page else None)
+            page = scene.pages.follow(find_page(gray) if params.page else None, gray)
             marks.append(time.perf_counter())
             binary = binarize(gray, params, page=page, lines=scene.lines)
             marks.append(time.perf_counter())

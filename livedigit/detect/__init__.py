@@ -44,6 +44,6 @@ def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker
     page = find_page(gray) if params.page else None
     if scene is not None:
         scene.follow_size(gray.shape)
-        page = scene.pages.follow(page)
+        page = scene.pages.follow(page, gray)
     lines = scene.lines if scene is not None else None
     return regions_in(binarize(gray, params, page=page, lines=lines), params, page)

@@ -65,30 +65,27 @@ HOLD_FRAMES = 3
 
 
 class PageTracker:
-    """The page through a video's frames: held over a few frames in which it is not found."""
+    """The page through a video's frames: held over a few frames in which it is not found
+    while its edge stays in view."""
 
     def __init__(self) -> None:
         self.page: Page | None = None
         self.missed = 0
 
-    def follow(self, found: Page | None) -> Page | None:
+    def follow(self, found: Page | None, gray: np.ndarray) -> Page | None:
+        """The page of this grey frame, given the one found in it."""
         if found is not None:
             self.page, self.missed = found, 0
         elif self.page is not None:
             self.missed += 1
-            if self.missed > HOLD_FRAMES:
+            if self.missed > HOLD_FRAMES or not still_in_view(self.page, gray):
                 self.page = None
         return self.page
 
 
 def find_page(gray: np.ndarray) -> Page | None:
     """The paper in a grey frame, or None where it fills the frame or none stands out."""
-    h, w = gray.shape
-    factor = max(1, min(h, w) // PAGE_SIDE)  # whole: OpenCV shrinks by plain block means, fast
-    small_w, small_h = w // factor, h // factor
-    small = cv2.resize(gray[:small_h * factor, :small_w * factor], (small_w, small_h), interpolation=cv2.INTER_AREA)
-    scale = min(small_w, small_h) / PAGE_SIDE
-    smooth = cv2.medianBlur(small, round(MEDIAN * scale) | 1)
+    smooth, scale, factor = smoothed_copy(gray)
     paper = next((blob for blob in (largest_solid_blob(smooth > level) for level in brightness_levels(smooth))
                   if blob is not None and has_sharp_edge(smooth, blob, scale)), None)
     if paper is None:
@@ -99,6 +96,26 @@ def find_page(gray: np.ndarray) -> Page | None:
     reading_area = cv2.erode(paper, square(2 * BORDER * scale),
                              borderType=cv2.BORDER_REPLICATE)  # the frame's own edge is not the paper's
     return Page(outline_corners(paper) * factor, paper, reading_area, factor)
+
+
+def still_in_view(page: Page, gray: np.ndarray) -> bool:
+    """Whether a page found in an earlier frame of this size still shows its sharp edge in
+    this one, where it was not found (a hand over part of that edge, glare on the paper).
+    An outline that ran along a soft shadow across the paper does not: the paper was more."""
+    smooth, scale, _ = smoothed_copy(gray)
+    return has_sharp_edge(smooth, page.paper, scale)
+
+
+def smoothed_copy(gray: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """The frame shrunk by a whole factor to about PAGE_SIDE pixels on its shorter side,
+    under a median that strokes and thin lines vanish under; its size against PAGE_SIDE;
+    the factor."""
+    h, w = gray.shape
+    factor = max(1, min(h, w) // PAGE_SIDE)  # whole: OpenCV shrinks by plain block means, fast
+    small_w, small_h = w // factor, h // factor
+    small = cv2.resize(gray[:small_h * factor, :small_w * factor], (small_w, small_h), interpolation=cv2.INTER_AREA)
+    scale = min(small_w, small_h) / PAGE_SIDE
+    return cv2.medianBlur(small, round(MEDIAN * scale) | 1), scale, factor
 
 
 def square(size: float) -> np.ndarray:
