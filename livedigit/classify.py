@@ -1,8 +1,9 @@
 """Batched digit classification: one model call per frame, whatever the number of crops.
 
 The shipped model lives in models/: digits.keras (the reference), digits.tflite (the same
-network exported for LiteRT) and digits-int8.tflite (that export with 8-bit weights, which
-LiteRT runs three times as fast on a CPU; the app's default). All take float32 crops
+network exported for LiteRT) and digits-int8.tflite (that export with 8-bit weights). The
+app runs the LiteRT export that is faster on the processor at hand (shipped_model_path).
+All take float32 crops
 (N, 28, 28, 1) in 0..1, white ink on black, and return probabilities whose first ten
 entries are the digits 0-9 and whose eleventh is "not a digit".
 """
@@ -21,20 +22,38 @@ from .shipped import shipped_file
 NUM_CLASSES = 11
 NOT_A_DIGIT = 10
 # Batches are padded up to one of these sizes so that no backend re-plans per frame.
-# Padding costs as much as a crop (LiteRT takes 54 us a crop, whatever the batch), and
-# a frame whose other regions are remembered sends few crops (11 on average at 640x480,
+# Padding costs as much as a crop (whatever the batch), and a frame whose other regions
+# are remembered sends few crops (11 on average at 640x480,
 # 16 at 1280x720): up to 32, every even size has its own (one interpreter each, 50 ms
 # of start-up for all of them).
 BATCH_BUCKETS = tuple(range(2, 33, 2)) + (48, 64, 96, 128)
 
 
 def shipped_model_path() -> Path:
-    """The model shipped with livedigit: the 8-bit LiteRT export where LiteRT is installed."""
+    """The model shipped with livedigit, as this machine runs it fastest: where LiteRT is
+    installed, the export with 8-bit weights on a processor with 8-bit dot products and
+    the float export on one without; elsewhere digits.keras."""
     try:
         import ai_edge_litert.interpreter  # noqa: F401
-        return shipped_file("models", "digits-int8.tflite")
     except ImportError:
         return shipped_file("models", "digits.keras")
+    return shipped_file("models", "digits-int8.tflite" if has_8bit_dot_products() else "digits.tflite")
+
+
+# The processor features (as /proc/cpuinfo names them) that make LiteRT's 8-bit kernels
+# pay: x86's VNNI and Arm's dot product. A crop takes 0.055 ms with 8-bit weights and 0.33
+# in float on an Intel Xeon with VNNI; 0.47 and 0.40 on an AMD EPYC with AVX2 alone.
+DOT_PRODUCT_FEATURES = frozenset({"avx512_vnni", "avx_vnni", "asimddp"})
+
+
+def has_8bit_dot_products(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the processor has vector dot products of 8-bit integers; True where it
+    cannot be told (no /proc/cpuinfo: macOS, Windows), as on Apple's and most recent processors."""
+    try:
+        features = set(cpuinfo.read_text().split())
+    except OSError:
+        return True
+    return not features.isdisjoint(DOT_PRODUCT_FEATURES)
 
 
 def bucket_size(count: int) -> int:

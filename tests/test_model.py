@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from livedigit import DetectionParams, InputError
-from livedigit.classify import NOT_A_DIGIT, DigitClassifier
+from livedigit.classify import NOT_A_DIGIT, DigitClassifier, has_8bit_dot_products
 from livedigit.shipped import shipped_file
 
 from conftest import MNIST, ROOT
@@ -42,14 +42,26 @@ def test_litert_export_gives_the_same_answers_as_the_keras_model(test_digits):
     assert np.abs(keras_probabilities - litert_probabilities).max() < 1e-3
 
 
-def test_the_int8_export_the_app_uses_decides_as_the_keras_model_does(test_digits):
+def test_the_int8_export_decides_as_the_keras_model_does(test_digits):
     images, labels = test_digits
     keras_probabilities = DigitClassifier(KERAS_MODEL)(images)
-    int8_probabilities = DigitClassifier()(images)
-    assert DigitClassifier().path == INT8_MODEL
+    int8_probabilities = DigitClassifier(INT8_MODEL)(images)
     assert (int8_probabilities.argmax(1) == labels).mean() >= 0.996
     assert (int8_probabilities.argmax(1) == keras_probabilities.argmax(1)).mean() >= 0.999
     assert np.abs(keras_probabilities - int8_probabilities).max() < 0.1
+
+
+def test_the_app_runs_the_litert_export_this_processor_runs_faster():
+    assert DigitClassifier().path == (INT8_MODEL if has_8bit_dot_products() else LITERT_MODEL)
+
+
+def test_8bit_weights_are_run_where_the_processor_has_8bit_dot_products(tmp_path):
+    for name, features, expected in (("epyc", "flags\t\t: fpu sse2 avx avx2 fma", False),
+                                     ("xeon", "flags\t\t: fpu avx2 avx512f avx512_vnni amx_int8", True),
+                                     ("arm", "Features\t: fp asimd asimddp", True)):
+        (tmp_path / name).write_text(features + "\n")
+        assert has_8bit_dot_products(tmp_path / name) == expected
+    assert has_8bit_dot_products(tmp_path / "no cpuinfo")  # as on Apple's and most recent processors
 
 
 def test_model_files_are_small_and_the_card_reports_what_was_measured():
