@@ -38,7 +38,7 @@ import numpy as np
 
 from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
 from livedigit.app import annotate, record, run
-from livedigit.classify import DigitClassifier, bucket_size
+from livedigit.classify import DigitClassifier, bucket_size, has_8bit_dot_products, shipped_model_path
 from livedigit.detect import SceneTracker, binarize, find_page, regions_in, to_gray
 from livedigit.normalize import normalize_masks
 from livedigit.numbers import group_numbers
@@ -218,7 +218,7 @@ def backends(batches: list[np.ndarray], confidence: float) -> list[tuple[str, fl
         "keras direct call": lambda batch: np.asarray(model(batch[..., None], training=False)),
         "tf.function, padded batches": DigitClassifier(shipped_file("models", "digits.keras")),
         "LiteRT, padded batches": DigitClassifier(shipped_file("models", "digits.tflite")),
-        "LiteRT, 8-bit weights, padded batches (default)": DigitClassifier(),
+        "LiteRT, 8-bit weights, padded batches": DigitClassifier(shipped_file("models", "digits-int8.tflite")),
     }
     rows = []
     for name, classify in candidates.items():
@@ -375,6 +375,8 @@ def main() -> None:
         for name, ms, difference, same in backends(batches, recognizer.params.confidence):
             print(f"| {name} | {ms:.2f} | {difference:.1e} | {100 * same:.2f} % |")
         print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - | - |")
+        print(f"\nThe app runs {shipped_model_path().name} on this processor "
+              f"({'with' if has_8bit_dot_products() else 'without'} 8-bit dot products)")
         print(f"\nPeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB with TensorFlow "
               "loaded for the backend comparison")
         if args.soak:
