@@ -7,6 +7,7 @@ import pytest
 
 from livedigit.detect import PageTracker, find_page, find_regions, to_gray
 from livedigit.detect.page import HOLD_FRAMES, outline_corners
+from livedigit.detections import iou
 from livedigit.params import DetectionParams
 from livedigit.synthetic import preset
 from livedigit.synthetic.surroundings import desk, plaster, wood
@@ -181,3 +182,13 @@ def test_in_a_random_scene_the_paper_seen_whole_is_read_whole_not_as_the_part_he
     followed = [len(find_regions(frame, PARAMS, scene).boxes) for frame in frames]
     assert followed[-1] == len(find_regions(frames[-1], PARAMS).boxes)
     assert followed[-1] > 2 * followed[0]
+
+
+def test_a_digit_written_near_the_papers_edge_is_read_though_its_box_reaches_into_the_border(mnist):
+    """Seed 20: a 3 about 20 px from the edge of a sheet far off in a 1920x1080 frame; its box's
+    corners lay within a fortieth of the frame of that edge, and it was left out."""
+    from livedigit.synthetic import make_clip, random_scene
+
+    frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(20).style, frames=1, seed=20))
+    (three,) = [item for item in items if item.label >= 0]
+    assert iou(np.array([three.box]), find_regions(frame, PARAMS).boxes).max() >= 0.5

@@ -24,8 +24,9 @@ MIN_EDGE_CONTRAST = 1.18
 # edge spreads the step over many pixels; so does an outline cut across the paper by
 # uneven light, where only part of it is the paper's true edge.
 SHARP_EDGE = 0.45
-# Digits are read this far inside the paper's edge, in pixels of the small copy at
-# PAGE_SIDE (a fortieth of the frame's shorter side), clear of the edge and its shadow.
+# Digits are read with their centres this far inside the paper's edge, in pixels of the
+# small copy at PAGE_SIDE (a fortieth of the frame's shorter side), clear of the edge and
+# its shadow: strokes along the edge are centred on it; a digit written near it is not.
 BORDER = 3
 # Notches up to this wide in the paper's outline, in pixels of the small copy at PAGE_SIDE,
 # are closed: a digit written on the page's edge, or cut by the frame's, makes one.
@@ -39,10 +40,12 @@ class Page:
     """The paper in a frame: its outline's corners, and masks on a small copy of the frame
     (`factor` frame pixels a pixel) of the paper and of the area inside it where digits are read."""
 
-    def __init__(self, corners: np.ndarray, paper: np.ndarray, reading_area: np.ndarray, factor: int):
+    def __init__(self, corners: np.ndarray, paper: np.ndarray, inner_paper: np.ndarray, reading_area: np.ndarray,
+                 factor: int):
         self.corners = corners                # (4, 2) float32 frame pixels, clockwise from top-left
         self.paper = paper                    # uint8, 255 on the paper
-        self.reading_area = reading_area      # uint8, 255 where digits are read
+        self.inner_paper = inner_paper        # uint8, 255 on the paper less its outline: boxes lie in it
+        self.reading_area = reading_area      # uint8, 255 where the centres of digits lie
         self.factor = factor
 
     def ink_mask(self, shape: tuple[int, int]) -> np.ndarray:
@@ -50,13 +53,18 @@ class Page:
         return cv2.resize(self.paper, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
 
     def holds(self, boxes: np.ndarray) -> np.ndarray:
-        """Which x, y, w, h boxes lie wholly in the reading area (all four corners in it)."""
-        area = self.reading_area
-        area_h, area_w = area.shape
-        # boxes in the last few rows and columns beyond the small copy's whole blocks take its edge
-        left, right = (np.minimum(x // self.factor, area_w - 1) for x in (boxes[:, 0], boxes[:, 0] + boxes[:, 2]))
-        top, bottom = (np.minimum(y // self.factor, area_h - 1) for y in (boxes[:, 1], boxes[:, 1] + boxes[:, 3]))
-        return (area[top, left] > 0) & (area[top, right] > 0) & (area[bottom, left] > 0) & (area[bottom, right] > 0)
+        """Which x, y, w, h boxes lie wholly on the paper with their centre in the reading
+        area: the paper's edge and the shadow along it make strokes along the edge, whose
+        centres lie on it; a digit written near the edge has its centre further in."""
+        def on(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+            # boxes in the last few rows and columns beyond the small copy's whole blocks take its edge
+            height, width = mask.shape
+            return mask[np.minimum(ys // self.factor, height - 1), np.minimum(xs // self.factor, width - 1)] > 0
+
+        left, top, right, bottom = boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
+        corners_inside = (on(self.inner_paper, left, top) & on(self.inner_paper, right, top)
+                          & on(self.inner_paper, left, bottom) & on(self.inner_paper, right, bottom))
+        return corners_inside & on(self.reading_area, (left + right) // 2, (top + bottom) // 2)
 
 
 # A page not found in a video frame (a hand over its edge, a flash of glare) is kept for
@@ -93,9 +101,10 @@ def find_page(gray: np.ndarray) -> Page | None:
     # notches that ink cut into the paper's outline (a digit on the page's or the frame's
     # edge) are closed: that ink is the paper's, and the digits beside the notch are on it
     paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, square(NOTCH * scale), borderType=cv2.BORDER_REPLICATE)
-    reading_area = cv2.erode(paper, square(2 * BORDER * scale),
-                             borderType=cv2.BORDER_REPLICATE)  # the frame's own edge is not the paper's
-    return Page(outline_corners(paper) * factor, paper, reading_area, factor)
+    # the frame's own edge is not the paper's
+    inner_paper = cv2.erode(paper, square(3), borderType=cv2.BORDER_REPLICATE)
+    reading_area = cv2.erode(paper, square(2 * BORDER * scale), borderType=cv2.BORDER_REPLICATE)
+    return Page(outline_corners(paper) * factor, paper, inner_paper, reading_area, factor)
 
 
 def still_in_view(page: Page, gray: np.ndarray) -> bool:
