@@ -275,14 +275,36 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     # a line spans much of the ink's extent, not the frame's: a page small in view, its
     # surroundings masked off, has lines as long against it as a page filling the frame
     ink_box = cv2.boundingRect(binary)
+    directions = line_directions(slant_votes(long_ink))
     families = []
-    for peak in line_directions(slant_votes(long_ink)):
+    for peak in directions:
         lines = lines_around(binary, peak, run, ink_box, fewest)
         if not lines:
             break
         families.append(lines)
         fewest = 1  # the paper is ruled: any line across the first is the page's too
+    if not families and len(directions) == 2 and fewest > GRID_LINES:
+        return grid_squares(binary, directions, run, ink_box)
     return families
+
+
+# Where fewer lines of a direction than MIN_RULED_LINES are in view, this many of each of
+# two directions that cross make a grid...
+GRID_LINES = 2
+# ... where the space between them is about the same both ways: squares, not a box drawn
+# around a number.
+SQUARENESS = 1.3
+
+
+def grid_squares(binary: np.ndarray, directions: list[int], run: int,
+                 ink_box: tuple[int, int, int, int]) -> list[list[Segment]]:
+    """The lines of a few squares of a grid seen close up (or of a small page far off),
+    by direction; none where there are none."""
+    families = [lines_around(binary, peak, run, ink_box, GRID_LINES) for peak in directions]
+    if not all(families) or not any(crossing_inside(a, b, ink_box) for a in families[0] for b in families[1]):
+        return []
+    spacings = [np.min(np.diff(np.sort([line.offset for line in family]))) for family in families]
+    return families if max(spacings) <= SQUARENESS * min(spacings) else []
 
 
 def lines_around(binary: np.ndarray, peak: int, run: int, ink_box: tuple[int, int, int, int],
