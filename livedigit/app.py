@@ -79,7 +79,7 @@ def run(source, recognizer: Recognizer, *, jsonl: JsonlSink | None = None, video
             fps = meter.tick()
             detections, unsure = recognizer.read_unsure(regions)
             if tracker:
-                detections = tracker.update(detections, unsure)
+                detections = tracker.update(detections, unsure, frame.image.shape[:2])
             else:
                 recognizer.forget()
             numbers = group_numbers(detections)

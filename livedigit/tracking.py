@@ -28,23 +28,33 @@ class Tracker:
                  confirm_frames: int = 1):
         self.history, self.min_iou, self.max_missed, self.smoothing = history, min_iou, max_missed, smoothing
         self.confirm_frames = confirm_frames
+        self.next_id = 0
+        self.frame_size: tuple[int, ...] = ()
+        self._forget_tracks()
+
+    def _forget_tracks(self) -> None:
         self.ids = np.zeros(0, np.int32)
         self.boxes = np.zeros((0, 4))       # x, y, w, h averaged over recent frames
         self.last = np.zeros((0, 4))        # where each track was last seen, carried along with the page
         self.missed = np.zeros(0, np.int32)  # frames since last seen
-        self.votes = np.zeros((0, history), np.int32)        # recent digits, -1 = none yet
-        self.vote_weights = np.zeros((0, history), np.float32)  # and their confidences
+        self.votes = np.zeros((0, self.history), np.int32)        # recent digits, -1 = none yet
+        self.vote_weights = np.zeros((0, self.history), np.float32)  # and their confidences
         self.observations = np.zeros(0, np.int64)
         self.confirmed = np.zeros(0, bool)  # read the same in confirm_frames frames: reported from then on
         self.velocity = np.zeros(2)
-        self.next_id = 0
 
-    def update(self, detections: Detections, unsure: Detections | None = None) -> Detections:
+    def update(self, detections: Detections, unsure: Detections | None = None,
+               frame_size: tuple[int, ...] = ()) -> Detections:
         """The same detections with track ids, smoothed labels, confidences and boxes.
 
         `unsure` readings (a confidence too low to report a digit) continue a track that
         reads the same digit: a stroke blurred or cut for a frame does not drop the digit.
+        Where the frames change size (`frame_size`: a stream that changed its resolution),
+        the tracks are let go: a digit now where another was is not the same digit.
         """
+        if frame_size != self.frame_size:
+            self.frame_size = frame_size
+            self._forget_tracks()
         boxes = detections.boxes.astype(np.float64)
         self._follow_camera(boxes)
         rows = self._match(boxes)

@@ -30,6 +30,16 @@ def test_a_one_frame_misreading_does_not_flicker_the_label():
     assert labels == [7, 7, 7, 7]
 
 
+def test_where_the_frames_change_size_a_digit_where_another_was_is_read_as_itself():
+    """A stream that changed its resolution: before, the 7 now where a 3 was took the 3's
+    votes, and was reported as a 3."""
+    tracker = Tracker()
+    for _ in range(6):
+        tracker.update(detections([[100, 50, 20, 30]], [3], [0.99]), frame_size=(720, 1280))
+    after = tracker.update(detections([[102, 52, 20, 30]], [7], [0.8]), frame_size=(480, 640))
+    assert after.digits.tolist() == [7]
+
+
 def test_with_confirmation_a_digit_is_reported_from_its_second_reading_and_a_one_frame_flash_never():
     tracker = Tracker(confirm_frames=2)
     digit, flash = [100, 50, 20, 30], [300, 50, 20, 30]
