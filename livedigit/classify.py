@@ -23,9 +23,8 @@ NUM_CLASSES = 11
 NOT_A_DIGIT = 10
 # Batches are padded up to one of these sizes so that no backend re-plans per frame.
 # Padding costs as much as a crop (whatever the batch), and a frame whose other regions
-# are remembered sends few crops (11 on average at 640x480,
-# 16 at 1280x720): up to 32, every even size has its own (one interpreter each, 50 ms
-# of start-up for all of them).
+# are remembered sends few crops (11 on average at 640x480, 16 at 1280x720): up to 32,
+# every even size has its own (one interpreter each, 50 ms of start-up for all of them).
 BATCH_BUCKETS = tuple(range(2, 33, 2)) + (48, 64, 96, 128)
 
 
