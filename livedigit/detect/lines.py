@@ -276,15 +276,22 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     # surroundings masked off, has lines as long against it as a page filling the frame
     ink_box = cv2.boundingRect(binary)
     directions = line_directions(slant_votes(long_ink))
+    segments: dict[int, list[Segment]] = {}  # each direction's, searched for once
+
+    def lines_along(peak: int, fewest: int) -> list[Segment]:
+        if peak not in segments:
+            segments[peak] = segments_around(binary, peak, run)
+        return ruled_lines(segments[peak], unit(peak), ink_box, binary.shape[::-1], fewest)
+
     families = []
     for peak in directions:
-        lines = lines_around(binary, peak, run, ink_box, fewest)
+        lines = lines_along(peak, fewest)
         if not lines:
             break
         families.append(lines)
         fewest = 1  # the paper is ruled: any line across the first is the page's too
     if not families and len(directions) == 2 and fewest > GRID_LINES:
-        return grid_squares(binary, directions, run, ink_box)
+        return grid_squares([lines_along(peak, GRID_LINES) for peak in directions], ink_box)
     return families
 
 
@@ -296,22 +303,19 @@ GRID_LINES = 2
 SQUARENESS = 1.3
 
 
-def grid_squares(binary: np.ndarray, directions: list[int], run: int,
-                 ink_box: tuple[int, int, int, int]) -> list[list[Segment]]:
-    """The lines of a few squares of a grid seen close up (or of a small page far off),
-    by direction; none where there are none."""
-    families = [lines_around(binary, peak, run, ink_box, GRID_LINES) for peak in directions]
+def grid_squares(families: list[list[Segment]], ink_box: tuple[int, int, int, int]) -> list[list[Segment]]:
+    """The lines of two directions (`families`) where they are those of a few squares of a
+    grid seen close up (or of a small page far off); else none."""
     if not all(families) or not any(crossing_inside(a, b, ink_box) for a in families[0] for b in families[1]):
         return []
     spacings = [np.min(np.diff(np.sort([line.offset for line in family]))) for family in families]
     return families if max(spacings) <= SQUARENESS * min(spacings) else []
 
 
-def lines_around(binary: np.ndarray, peak: int, run: int, ink_box: tuple[int, int, int, int],
-                 fewest: int) -> list[Segment]:
-    """The ruled lines (see ruled_lines) at slants around `peak` degrees: made of the line
-    segments found along the peak and SLANT_STEP either side of it, then a step further
-    on each side for as long as the last step found a segment that slants on beyond it
+def segments_around(binary: np.ndarray, peak: int, run: int) -> list[Segment]:
+    """The line segments at slants around `peak` degrees, that ruled lines are made of
+    (ruled_lines): along the peak and SLANT_STEP either side of it, then a step further on
+    each side for as long as the last step found a segment that slants on beyond it
     (lines seen in perspective converge, up to MAX_SPREAD degrees apart). Each slant's
     segments are found apart: runs along several slants would join a line to the
     straight strokes of large digits across it."""
@@ -323,7 +327,7 @@ def lines_around(binary: np.ndarray, peak: int, run: int, ink_box: tuple[int, in
             segments += found
             if not any(side * ((np.degrees(np.arctan2(s.dy, s.dx)) - slant + 90) % 180 - 90) >= 0 for s in found):
                 break
-    return ruled_lines(segments, unit(peak), ink_box, binary.shape[::-1], fewest)
+    return segments
 
 
 def line_segments(binary: np.ndarray, slant: float, run: int) -> list[Segment]:
