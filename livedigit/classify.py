@@ -3,9 +3,8 @@
 The shipped model lives in models/: digits.keras (the reference), digits.tflite (the same
 network exported for LiteRT) and digits-int8.tflite (that export with 8-bit weights). The
 app runs the LiteRT export that is faster on the processor at hand (shipped_model_path).
-All take float32 crops
-(N, 28, 28, 1) in 0..1, white ink on black, and return probabilities whose first ten
-entries are the digits 0-9 and whose eleventh is "not a digit".
+All take float32 crops (N, 28, 28, 1) in 0..1, white ink on black, and return
+probabilities whose first ten entries are the digits 0-9 and whose eleventh is "not a digit".
 """
 from __future__ import annotations
 
