@@ -5,6 +5,9 @@ generated test pages. Every mark is drawn as a binary ink mask (uint8, 255 = ink
 """
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import cv2
 import numpy as np
 
@@ -100,10 +103,70 @@ def smudge(rng: np.random.Generator) -> np.ndarray:
     return canvas
 
 
+# Printed letters that handwriting can make look like digits (Z 2, S 5, B 8, g q 9, b G 6,
+# y 4), and others of printed words; the model learns them beside digits printed in the
+# same typefaces (scripts/train.py), so it tells them apart by shape, not by print.
+# Left out: l I i O o (a 1 and a 0 in any hand).
+PRINTED_LOOKALIKES = "ZzSsBGabdeghknpqrtuyL"
+PRINT_LIKE_FONTS = (cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX,
+                    cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_COMPLEX_SMALL)
+# Typefaces of real print, as matplotlib ships them: sans, serif, monospace, Times-like,
+# Computer Modern; regular, bold and slanted.
+TRUETYPE_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSerif.ttf",
+                  "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
+                  "STIXGeneral.ttf", "STIXGeneralBol.ttf", "cmr10.ttf", "cmss10.ttf")
+PRINTED_CAP_HEIGHT = 44  # pixels on the canvas
+
+
+def printed_letter(rng: np.random.Generator) -> np.ndarray:
+    """A printed letter (see `printed`)."""
+    return printed(PRINTED_LOOKALIKES[rng.integers(len(PRINTED_LOOKALIKES))], rng)
+
+
+def printed(text: str, rng: np.random.Generator) -> np.ndarray:
+    """`text` printed upright in a stroke font of OpenCV's or a typeface of real print.
+    Training only: the typefaces come with matplotlib (the `train` extra)."""
+    choice = int(rng.integers(len(PRINT_LIKE_FONTS) + len(TRUETYPE_FONTS)))
+    if choice < len(PRINT_LIKE_FONTS):
+        canvas = _canvas()
+        font = PRINT_LIKE_FONTS[choice]
+        scale = PRINTED_CAP_HEIGHT / cv2.getTextSize("Z", font, 1.0, 1)[0][1]
+        cv2.putText(canvas, text, (22, 70), font, scale, 255, int(rng.integers(1, 7)), cv2.LINE_AA)
+    else:
+        canvas = _typeset(text, TRUETYPE_FONTS[choice - len(PRINT_LIKE_FONTS)])
+    rotation = cv2.getRotationMatrix2D((CANVAS / 2, CANVAS / 2), rng.uniform(-4, 4), 1.0)
+    return cv2.warpAffine(canvas, rotation, (CANVAS, CANVAS))
+
+
+def _typeset(text: str, font_file: str) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (CANVAS, CANVAS))
+    ImageDraw.Draw(image).text((CANVAS // 2, 70), text, fill=255, font=_truetype(font_file), anchor="ms")
+    return np.asarray(image).copy()
+
+
+@functools.cache
+def _truetype(font_file: str):
+    from matplotlib import get_data_path
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(str(Path(get_data_path()) / "fonts" / "ttf" / font_file), 100)
+    cap = font.getbbox("Z", anchor="ls")  # left, top, right, bottom about the baseline
+    return ImageFont.truetype(font.path, round(100 * PRINTED_CAP_HEIGHT / -cap[1]))
+
+
 MARK_KINDS = (glyph, glyph, glyph, scribble, box, line, arrow_or_cross, smudge)
+# What the model learns as no digit; printed letters are not scattered on generated pages,
+# which print whole words (synthetic.page).
+TRAINING_MARK_KINDS = MARK_KINDS + (printed_letter,)
 
 
-def random_mark(rng: np.random.Generator) -> np.ndarray:
-    """One random non-digit mark as a binary mask."""
-    mark = MARK_KINDS[rng.integers(len(MARK_KINDS))](rng)
-    return np.where(mark > 127, 255, 0).astype(np.uint8)
+def random_mark(rng: np.random.Generator, kinds: tuple = MARK_KINDS) -> np.ndarray:
+    """One random non-digit mark (of one of `kinds`) as a binary mask."""
+    return as_mask(kinds[rng.integers(len(kinds))](rng))
+
+
+def as_mask(canvas: np.ndarray) -> np.ndarray:
+    """A drawn canvas as a binary ink mask."""
+    return np.where(canvas > 127, 255, 0).astype(np.uint8)

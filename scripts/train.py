@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from livedigit.classify import NOT_A_DIGIT, NUM_CLASSES, export_litert
-from livedigit.marks import random_mark
+from livedigit.marks import TRAINING_MARK_KINDS, as_mask, printed, random_mark
 from livedigit.normalize import normalize_masks
 from livedigit.params import DetectionParams
 
@@ -62,7 +62,19 @@ def load_mnist(path: Path | None):
 def generate_marks(count: int, seed: int) -> np.ndarray:
     """Normalized 28x28 crops of random non-digit marks."""
     rng = np.random.default_rng(seed)
-    return normalize_masks([random_mark(rng) for _ in range(count)])
+    return normalize_masks([random_mark(rng, TRAINING_MARK_KINDS) for _ in range(count)])
+
+
+# Digits printed in the typefaces of the printed letters among the marks, one for every
+# this many handwritten ones: a printed letter is no digit for its shape, not for being printed.
+HANDWRITTEN_PER_PRINTED_DIGIT = 20
+
+
+def generate_printed_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Normalized 28x28 crops of printed digits, and their labels."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(10, size=count)
+    return normalize_masks([as_mask(printed(str(label), rng)) for label in labels]), labels
 
 
 def build_model():
@@ -164,8 +176,10 @@ def train(args: argparse.Namespace) -> None:
         marks = np.concatenate([marks, mine_hard_negatives(args.hard_negatives, args.seed, x_train, y_train,
                                                            args.mining_model)])
     held_out_marks = generate_marks(2000, args.seed + 1000)
-    x = np.concatenate([x_train.astype(np.float32) / 255.0, marks])[..., None]
-    y = np.concatenate([y_train, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
+    printed_digits, printed_labels = generate_printed_digits(len(x_train) // HANDWRITTEN_PER_PRINTED_DIGIT,
+                                                              args.seed + 2000)
+    x = np.concatenate([x_train.astype(np.float32) / 255.0, printed_digits, marks])[..., None]
+    y = np.concatenate([y_train, printed_labels, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
 
     model = build_model()
     steps = args.epochs * int(np.ceil(len(x) / BATCH_SIZE))
