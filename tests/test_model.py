@@ -86,6 +86,27 @@ def test_generated_non_digit_marks_are_mostly_rejected():
     assert reported.mean() < 0.05
 
 
+def test_printed_letters_that_handwriting_makes_look_like_digits_are_no_digits():
+    from livedigit.marks import printed_letter, random_mark
+    from livedigit.normalize import normalize_masks
+
+    rng = np.random.default_rng(777)
+    letters = [random_mark(rng, (printed_letter,)) for _ in range(400)]
+    probabilities = DigitClassifier()(normalize_masks(letters))
+    reported = (probabilities.argmax(1) != NOT_A_DIGIT) & (probabilities.max(1) >= DetectionParams().confidence)
+    assert reported.mean() < 0.01
+
+
+def test_digits_printed_in_the_typefaces_of_those_letters_are_read_as_digits():
+    from livedigit.marks import as_mask, printed
+    from livedigit.normalize import normalize_masks
+
+    rng = np.random.default_rng(778)
+    labels = rng.integers(10, size=400)
+    crops = normalize_masks([as_mask(printed(str(label), rng)) for label in labels])
+    assert (DigitClassifier()(crops).argmax(1) == labels).mean() >= 0.98
+
+
 def test_a_model_with_code_in_it_is_refused(tmp_path):
     inputs = keras.Input((28, 28, 1))
     outputs = keras.layers.Lambda(lambda x: keras.ops.reshape(x, (-1, 784))[:, :11])(inputs)
