@@ -122,7 +122,7 @@ def erased(binary: np.ndarray, families: list[list[Segment]]) -> np.ndarray:
     # than they are, where they cross at a slant: what is left of that, wholly near a
     # crossing, is no stroke.
     near_crossings = cv2.dilate(bands[0] & bands[1], np.ones((2 * thickness + 5,) * 2, np.uint8))
-    return blobs_reaching(binary, (binary > 0) & (near_crossings == 0))
+    return blobs_reaching(binary, binary & ~near_crossings)
 
 
 def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, ...], moved: int = 0) -> list[Segment]:

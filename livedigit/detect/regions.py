@@ -63,17 +63,16 @@ def ink_mask(binary: np.ndarray, contour: np.ndarray, box: np.ndarray) -> np.nda
 
 
 def blobs_reaching(ink: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """The blobs of `ink` (255 on 0, 8-connected) that hold a pixel where `seeds` is true."""
+    """The blobs of `ink` (255 on 0, 8-connected) that hold a non-zero pixel of `seeds` (uint8)."""
     count, labels = cv2.connectedComponents(ink, connectivity=8)
-    keep = np.zeros(count, np.uint8)
-    keep[labels[seeds]] = 255
+    if count > 256:
+        keep = np.zeros(count, np.uint8)
+        keep[labels[seeds > 0]] = 255
+        keep[0] = 0
+        return np.take(keep, labels)
+    # At most 256 blobs, as on most pages: OpenCV's 8-bit histogram and lookup, 3x faster than numpy's indexing.
+    labels = labels.astype(np.uint8)
+    seeded = cv2.calcHist([labels], [0], seeds, [256], [0, 256]).ravel()
+    keep = np.where(seeded > 0, 255, 0).astype(np.uint8)
     keep[0] = 0
-    return look_up(keep, labels)
-
-
-def look_up(table: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """table[labels] for a uint8 table: OpenCV's 8-bit lookup (3x faster than numpy's)
-    when there are at most 256 labels, as on most pages."""
-    if len(table) <= 256:
-        return cv2.LUT(labels.astype(np.uint8), np.pad(table, (0, 256 - len(table))))
-    return np.take(table, labels)
+    return cv2.LUT(labels, keep)

@@ -128,4 +128,5 @@ def stroke_cores(darkness: np.ndarray) -> np.ndarray:
 def hysteresis(darkness: np.ndarray, weak: int, strong: int) -> np.ndarray:
     """Pixels darker than `weak` that are connected to a pixel darker than `strong`."""
     _, candidates = cv2.threshold(darkness, weak, 255, cv2.THRESH_BINARY)
-    return blobs_reaching(candidates, darkness > strong)
+    _, strong_ink = cv2.threshold(darkness, strong, 255, cv2.THRESH_BINARY)
+    return blobs_reaching(candidates, strong_ink)
