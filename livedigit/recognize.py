@@ -122,10 +122,11 @@ def dropped_readings(boxes: np.ndarray, best: np.ndarray, confidences: np.ndarra
     enough to report, among which specks are told by their height."""
     speck = np.zeros(len(boxes), bool)
     speck[confident] = specks(boxes[confident, 3])
+    letters = (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER)
     return {
         "a speck": speck,
         "a slash": (best == 1) & (boxes[:, 2] > SLASH_ASPECT * boxes[:, 3]),
-        "a letter of a word": in_words(boxes, (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER)),
+        "a letter of a word": in_words(boxes, letters) | between_letters(boxes, letters),
         "a frame around a digit": around_digits(boxes, best < NOT_A_DIGIT),
     }
 
@@ -146,6 +147,11 @@ SLASH_ASPECT = 1.1
 # are not caught.
 WORD_GAP = 0.12
 WORD_LETTER = 0.9
+# A glyph with a letter on either side of it, each at most this fraction of their height
+# away, is a letter too: the l of "ala" and the O of "aOx", which bold type sets wider
+# apart than WORD_GAP. A handwritten number seldom has a glyph read surely as no digit
+# on both sides of one of its digits.
+BETWEEN_LETTERS_GAP = 0.2
 
 
 def in_words(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
@@ -165,6 +171,14 @@ def in_words(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
 # fraction of its height, is a frame, not a digit. (Inside a digit's own box lie only
 # specks and slivers of grid lines, read as no digit or shorter than that.)
 FRAMED = 0.5
+
+
+def between_letters(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
+    """Which boxes, other than the `letters` boxes, have one of them just left and one just right on their line."""
+    beside = neighbours(boxes, BETWEEN_LETTERS_GAP)  # [i, j]: box j just right of box i
+    after_a_letter = (beside & letters[:, None]).any(axis=0)
+    before_a_letter = (beside & letters[None, :]).any(axis=1)
+    return after_a_letter & before_a_letter & ~letters
 
 
 def around_digits(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:

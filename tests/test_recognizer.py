@@ -104,6 +104,22 @@ def test_glyphs_tight_beside_a_letter_on_their_line_are_letters_of_a_word_not_di
     assert in_words(boxes, letters).tolist() == [True, True, False, False, False, False, False, False, False]
 
 
+def test_a_glyph_between_two_letters_set_a_little_apart_is_a_letter_not_a_digit():
+    from livedigit.recognize import between_letters
+
+    height = 40
+    boxes = np.array([[100, 100, 20, height],   # "a" ...
+                      [127, 100, 10, height],   # ... its "l", 0.18 of their height from either letter ...
+                      [144, 100, 20, height],   # ... and "a": "ala" in bold type
+                      [300, 100, 20, height],   # a letter, 0.18 from ...
+                      [327, 100, 20, height],   # ... a digit with a handwritten gap (0.4) ...
+                      [363, 100, 20, height],   # ... to the next letter
+                      [500, 100, 20, height],   # a digit ...
+                      [527, 100, 20, height]])  # ... 0.18 from a letter on its right alone
+    letters = np.array([True, False, True, True, False, True, False, True])
+    assert between_letters(boxes, letters).tolist() == [False, True, False, False, False, False, False, False]
+
+
 def test_a_box_around_a_digit_left_open_by_line_removal_is_a_frame_not_a_digit():
     from livedigit.recognize import around_digits
 
