@@ -117,6 +117,22 @@ def test_a_grid_seen_turned_and_in_perspective_leaves_the_digits_to_be_read(reco
     assert detections.digits[np.argsort(detections.boxes[:, 0])].tolist() == [3, 4, 7, 0, 9]
 
 
+def test_a_top_stroke_lying_along_a_ruled_line_stays_with_its_digit(recognizer):
+    """The bars of a 3, 5 and 7 written along a ruled line are darker than the line: kept,
+    the 3 is no 5 and the 7 no 1."""
+    page = paper(480, 200)
+    for digit, x in (("3", 60), ("5", 200), ("7", 340)):
+        glyph = np.zeros(page.shape[:2], np.uint8)
+        cv2.putText(glyph, digit, (x, 150), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 3, cv2.LINE_AA)
+        top = np.flatnonzero(glyph.any(axis=1))[0]
+        cv2.putText(page, digit, (x, 150 - top + 96), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (30, 30, 30), 3, cv2.LINE_AA)
+    for y in (40, 100, 160):
+        cv2.line(page, (0, y), (479, y), (200, 160, 120), 3)
+    detections = recognizer(page)
+    assert detections.digits[np.argsort(detections.boxes[:, 0])].tolist() == [3, 5, 7]
+    assert (detections.boxes[:, 1] <= 97).all()
+
+
 def test_a_long_box_around_a_number_is_neither_a_digit_nor_broken_into_ones():
     page = paper(480, 200)
     write(page, "2 0 4", (120, 120))

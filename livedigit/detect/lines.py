@@ -6,11 +6,15 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from .page import grey_percentile
 from .regions import blobs_reaching, ink_mask
 
 
-def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None) -> np.ndarray:
-    """Erase ruled and grid lines and mend the digit strokes that crossed them.
+def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
+                       darkness: np.ndarray | None = None) -> np.ndarray:
+    """Erase ruled and grid lines and mend the digit strokes that crossed them; where the
+    ink's `darkness` (how much darker than the paper) is given, keep the strokes lying
+    along them (strokes_along).
 
     A pass finds the lines of a direction and those across it (line_families). Seen close
     up in perspective, the lines of one direction may spread over more slants than one
@@ -21,13 +25,13 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None) 
     """
     passes = followed.refound(binary) if followed is not None else []
     for families in passes:
-        binary = erased(binary, families)
+        binary = erased(binary, families, darkness)
     fewest = 1 if passes else MIN_RULED_LINES
     for _ in range(MAX_PASSES - 1 if passes else MAX_PASSES):
         families = line_families(binary, fewest)
         if not families:
             break
-        binary, fewest = erased(binary, families), 1
+        binary, fewest = erased(binary, families, darkness), 1
         passes.append(families)
     if followed is not None:
         followed.passes = passes
@@ -107,13 +111,16 @@ def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
             for family in find_ruled_lines(max_pooled(binary, factor), fewest)]
 
 
-def erased(binary: np.ndarray, families: list[list[Segment]]) -> np.ndarray:
+def erased(binary: np.ndarray, families: list[list[Segment]], darkness: np.ndarray | None = None) -> np.ndarray:
     """The ink without the lines, from edge to edge (so also where they pass between and
-    through digits), and with the strokes cut by them joined again."""
+    through digits), and with the strokes cut by them joined again; with the ink's
+    `darkness`, the strokes lying along them kept."""
     bands = []
     for family in families:  # one direction at a time: the lines across it are mended like any stroke
         band, thickness = band_along(family, binary.shape)
         kept = binary & ~band
+        if darkness is not None:
+            kept |= strokes_along(binary & band, darkness)
         binary = kept | strokes_across(kept, band, -family[0].dy, family[0].dx, thickness + 3)
         bands.append(band)
     if len(bands) == 1:
@@ -123,6 +130,20 @@ def erased(binary: np.ndarray, families: list[list[Segment]]) -> np.ndarray:
     # crossing, is no stroke.
     near_crossings = cv2.dilate(bands[0] & bands[1], np.ones((2 * thickness + 5,) * 2, np.uint8))
     return blobs_reaching(binary, binary & ~near_crossings)
+
+
+# Ink on the lines at least this many times as dark as the lines' own (the median of the
+# ink along the lines of a direction) is a stroke lying along one: the top bar of a 3,
+# the side of an 8's loop. Seen from the side it cannot be told from the line; a pen's
+# stroke is darker than the faint printed lines it is written on.
+STROKE_ON_LINE = 2
+
+
+def strokes_along(on_lines: np.ndarray, darkness: np.ndarray) -> np.ndarray:
+    """The ink on the lines (`on_lines`) at least STROKE_ON_LINE times as dark as the lines' median."""
+    line_darkness = grey_percentile(darkness, on_lines, 0.5)
+    _, strokes = cv2.threshold(darkness, min(STROKE_ON_LINE * line_darkness, 255), 255, cv2.THRESH_BINARY)
+    return strokes & on_lines
 
 
 def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, ...], moved: int = 0) -> list[Segment]:

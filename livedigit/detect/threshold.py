@@ -29,7 +29,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     the two), followed from the last frame's where `lines` tracks them."""
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
-    stroke_widths = None
+    stroke_widths = darkness = None
     if params.threshold == "background":
         paper, off_page = paper_brightness(gray, params.window, page)
         darkness = cv2.subtract(paper, gray)
@@ -45,7 +45,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     if page is not None:
         binary &= page.ink_mask(binary.shape)
     if not keep_lines:
-        binary = remove_ruled_lines(binary, lines)
+        binary = remove_ruled_lines(binary, lines, darkness)
     if stroke_widths is not None:
         binary &= stroke_widths
     if params.morph_kernel > 1:
