@@ -133,6 +133,34 @@ def test_a_top_stroke_lying_along_a_ruled_line_stays_with_its_digit(recognizer):
     assert (detections.boxes[:, 1] <= 97).all()
 
 
+def lined_through(digit: str, height: float, scale: float, pen: int) -> np.ndarray:
+    """A digit written three times with the middle one of three ruled lines through it at
+    `height` of the digit, from its top (0) to its bottom (1)."""
+    glyph = np.zeros((200, 480), np.uint8)
+    cv2.putText(glyph, digit, (100, 150), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, pen, cv2.LINE_AA)
+    rows = np.flatnonzero(glyph.any(axis=1))
+    baseline = 150 - rows[0] + 100 - round(height * (rows[-1] - rows[0]))
+    page = paper(480, 200)
+    for x in (60, 200, 340):
+        cv2.putText(page, digit, (x, baseline), cv2.FONT_HERSHEY_SIMPLEX, scale, (30, 30, 30), pen, cv2.LINE_AA)
+    for y in (40, 100, 160):
+        cv2.line(page, (0, y), (479, y), (200, 160, 120), 3)
+    return page
+
+
+@pytest.mark.parametrize("scale, pen, least", [(1.2, 2, 0.85), (2.0, 3, 0.98)], ids=["25 px", "42 px"])
+def test_digits_a_ruled_line_runs_through_at_any_height_are_read(recognizer, scale, pen, least):
+    """Every digit with the line through it at ten heights: the strokes it crosses are
+    mended and those lying along it kept (before strokes along lines were kept, 0.69 and
+    0.97 of them were read right)."""
+    read = 0
+    for digit in "0123456789":
+        for height in np.linspace(0.05, 0.95, 10):
+            read += recognizer(lined_through(digit, height, scale, pen)).digits.tolist().count(int(digit))
+            recognizer.forget()
+    assert read >= least * 3 * 100
+
+
 def test_a_long_box_around_a_number_is_neither_a_digit_nor_broken_into_ones():
     page = paper(480, 200)
     write(page, "2 0 4", (120, 120))

@@ -549,9 +549,15 @@ def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
 
 
 def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reach: int) -> np.ndarray:
-    """The band's pixels with ink on both sides of it along the normal (nx, ny): strokes that crossed."""
+    """The band's pixels with ink touching the band on both sides of them along the normal
+    (nx, ny): strokes that crossed. Ink further off is no stroke across: inside a small
+    loop the line runs through (of a 6, 8 or 0), the line would close the loop in two."""
     size = 2 * reach + 1
     ahead = np.zeros((size, size), np.uint8)
     cv2.line(ahead, (reach, reach), (round(reach + nx * reach), round(reach + ny * reach)), 1, 3)
     behind = ahead[::-1, ::-1].copy()
-    return band & cv2.dilate(ink, ahead) & cv2.dilate(ink, behind)
+    touching = ink & cv2.dilate(band, BAND_EDGE)
+    return band & cv2.dilate(touching, ahead) & cv2.dilate(touching, behind)
+
+
+BAND_EDGE = np.ones((5, 5), np.uint8)  # ink up to 2 pixels off the band touches it
