@@ -165,20 +165,20 @@ def in_words(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
     return word & ~letters
 
 
-# A box drawn around an answer, left open where a ruled line along its side was erased,
-# has no hole around the digits any more, but its outline's box still holds theirs: a
-# region whose box wholly holds the box of a region read as a digit, at least this
-# fraction of its height, is a frame, not a digit. (Inside a digit's own box lie only
-# specks and slivers of grid lines, read as no digit or shorter than that.)
-FRAMED = 0.5
-
-
 def between_letters(boxes: np.ndarray, letters: np.ndarray) -> np.ndarray:
     """Which boxes, other than the `letters` boxes, have one of them just left and one just right on their line."""
     beside = neighbours(boxes, BETWEEN_LETTERS_GAP)  # [i, j]: box j just right of box i
     after_a_letter = (beside & letters[:, None]).any(axis=0)
     before_a_letter = (beside & letters[None, :]).any(axis=1)
     return after_a_letter & before_a_letter & ~letters
+
+
+# A box drawn around an answer, left open where a ruled line along its side was erased,
+# has no hole around the digits any more, but its outline's box still holds theirs: a
+# region whose box wholly holds the box of a region read as a digit, at least this
+# fraction of its height, is a frame, not a digit. (Inside a digit's own box lie only
+# specks and slivers of grid lines, read as no digit or shorter than that.)
+FRAMED = 0.5
 
 
 def around_digits(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:

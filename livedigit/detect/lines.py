@@ -548,6 +548,9 @@ def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
     return kernel
 
 
+BAND_EDGE = np.ones((5, 5), np.uint8)  # ink up to 2 pixels off a line's band touches it
+
+
 def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reach: int) -> np.ndarray:
     """The band's pixels with ink touching the band on both sides of them along the normal
     (nx, ny): strokes that crossed. Ink further off is no stroke across: inside a small
@@ -559,5 +562,3 @@ def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reac
     touching = ink & cv2.dilate(band, BAND_EDGE)
     return band & cv2.dilate(touching, ahead) & cv2.dilate(touching, behind)
 
-
-BAND_EDGE = np.ones((5, 5), np.uint8)  # ink up to 2 pixels off the band touches it
