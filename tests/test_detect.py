@@ -221,6 +221,21 @@ def test_on_random_scenes_of_squared_paper_the_digits_come_apart_from_the_lines(
     assert alone.mean() >= 0.35
 
 
+def test_two_ruled_lines_slanting_across_a_close_up_from_edge_to_edge_are_erased(mnist):
+    """Seed 7 films ruled paper close up at 1920x1080: two lines cross the frame at a
+    slant, each from one edge of the frame to another. A line counted as running across
+    the whole frame only where it was as long as the longest chord of the frame along its
+    slant, which a line through a corner never is: the lines stayed, and one of the
+    first frame's five digits stayed joined to one."""
+    from livedigit.detections import iou
+    from livedigit.synthetic import random_scene
+
+    frame, items = first_frame(mnist, random_scene(7).style, 7)
+    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
+    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
+    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+
+
 def test_a_far_grid_whose_lines_converge_in_perspective_is_erased_from_between_the_digits(mnist):
     """On squared paper seen from afar at 1920x1080 (the `squared-far` preset), the grid's
     lines spread over more slants than one search at their main slant and a few degrees

@@ -302,7 +302,7 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     def lines_along(peak: int, fewest: int) -> list[Segment]:
         if peak not in segments:
             segments[peak] = segments_around(binary, peak, run)
-        return ruled_lines(segments[peak], unit(peak), ink_box, binary.shape[::-1], fewest)
+        return ruled_lines(segments[peak], ink_box, binary.shape[::-1], fewest)
 
     families = []
     for peak in directions:
@@ -375,9 +375,12 @@ def unit(degrees: float) -> tuple[float, float]:
     return float(np.cos(np.radians(degrees))), float(np.sin(np.radians(degrees)))
 
 
-def chord(direction: tuple[float, float], size: tuple[int, int]) -> float:
-    """The longest line along `direction` across a box of `size` (w, h)."""
-    return min(size[0] / max(abs(direction[0]), 1e-6), size[1] / max(abs(direction[1]), 1e-6))
+def length_inside(line: Segment, box: tuple[int, int, int, int]) -> float:
+    """How long the line through the segment runs inside an x, y, w, h box."""
+    reach = box[2] + box[3] + abs(line.x0) + abs(line.y0)
+    inside, start, end = cv2.clipLine(box, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
+                                      (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)))
+    return float(np.hypot(end[0] - start[0], end[1] - start[1])) if inside else 0.0
 
 
 def max_pooled(binary: np.ndarray, factor: int) -> np.ndarray:
@@ -484,23 +487,23 @@ class Segment(NamedTuple):
 
 # Ruled paper shows several parallel lines; one or two long lines are more likely the
 # sides of a box drawn around an answer, which must stay whole, unless two run across
-# the whole frame (WHOLE_SPAN of it): a grid of large squares seen close up.
+# the whole frame, from edge to edge (WHOLE_SPAN of their way across it): a grid of large
+# squares, or ruled lines, seen close up.
 MIN_RULED_LINES = 3
 WHOLE_SPAN = 0.9
 
 
-def ruled_lines(found: list[Segment], direction: tuple[float, float], ink_box: tuple[int, int, int, int],
+def ruled_lines(found: list[Segment], ink_box: tuple[int, int, int, int],
                 frame_size: tuple[int, int], fewest: int) -> list[Segment]:
-    """Lines made of collinear segments that together span 40 % of the ink's extent (the
-    longest chord across its box along `direction`) and cross no longer one inside that
-    box, where there are `fewest` of them; else those spanning WHOLE_SPAN of the frame's,
-    where there are two; else none.
+    """Lines made of collinear segments that together span 40 % of the ink's extent (how
+    long their line runs inside the ink's box) and cross no longer one inside that box,
+    where there are `fewest` of them; else those spanning WHOLE_SPAN of their line across
+    the frame, where there are two; else none.
 
     A digit's thin straight stroke is long, but alone on its line. The flat side of a
     broad 0 holds straight runs along several slants, but they cross: the lines of a
     page, seen in perspective, meet far beyond it.
     """
-    ink_extent = chord(direction, ink_box[2:])
     lines, used = [], set()
     for i, segment in enumerate(found):
         if i in used:
@@ -510,13 +513,13 @@ def ruled_lines(found: list[Segment], direction: tuple[float, float], ink_box: t
                  and abs(other.dx * segment.dx + other.dy * segment.dy) > 0.999]
         used.update(j for j, other in enumerate(found) if other in group)
         span = max(s.end for s in group) - min(s.start for s in group)
-        if span >= 0.4 * ink_extent:
+        if span >= 0.4 * length_inside(segment, ink_box):
             longest = max(group, key=lambda s: s.end - s.start)  # its slant strays least across the frame
             lines.append((span, longest._replace(thickness=round(max(s.thickness for s in group)))))
     lines = apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_box)
     if len(lines) >= fewest:
         return [line for _, line in lines]
-    whole = [line for span, line in lines if span >= WHOLE_SPAN * chord(direction, frame_size)]
+    whole = [line for span, line in lines if span >= WHOLE_SPAN * length_inside(line, (0, 0, *frame_size))]
     return whole if len(whole) >= 2 else []
 
 
