@@ -45,6 +45,17 @@ def test_ruled_lines_through_digits_are_removed_and_the_digits_remain():
     assert (boxes[:, 2] < 80).all()
 
 
+def test_the_one_ruled_line_in_view_of_a_close_up_is_removed_and_the_digits_remain():
+    """Seen close up, one line of ruled paper may be all that is in view: it runs from
+    edge to edge of the frame, as no box drawn around an answer does."""
+    page = paper(480, 240)
+    write(page, "4 5 7", (100, 150), scale=3.0, thickness=5)
+    cv2.line(page, (0, 125), (479, 135), (200, 160, 120), 4)
+    boxes = find_regions(page, PARAMS).boxes
+    assert len(boxes) == 3
+    assert (boxes[:, 2] < 60).all()
+
+
 def ruled_page(digits: str, shift: int = 0, ruled: bool = True) -> np.ndarray:
     """Digits on ruled paper, all `shift` pixels down (a camera shaking from frame to frame)."""
     page = paper(480, 200)

@@ -486,9 +486,9 @@ class Segment(NamedTuple):
 
 
 # Ruled paper shows several parallel lines; one or two long lines are more likely the
-# sides of a box drawn around an answer, which must stay whole, unless two run across
-# the whole frame, from edge to edge (WHOLE_SPAN of their way across it): a grid of large
-# squares, or ruled lines, seen close up.
+# sides of a box drawn around an answer, which must stay whole, unless they run across
+# the whole frame, from edge to edge (WHOLE_SPAN of their way across it): ruled lines or
+# a grid's seen close up, where one or two are all in view. A box's sides end in view.
 MIN_RULED_LINES = 3
 WHOLE_SPAN = 0.9
 
@@ -498,7 +498,7 @@ def ruled_lines(found: list[Segment], ink_box: tuple[int, int, int, int],
     """Lines made of collinear segments that together span 40 % of the ink's extent (how
     long their line runs inside the ink's box) and cross no longer one inside that box,
     where there are `fewest` of them; else those spanning WHOLE_SPAN of their line across
-    the frame, where there are two; else none.
+    the frame.
 
     A digit's thin straight stroke is long, but alone on its line. The flat side of a
     broad 0 holds straight runs along several slants, but they cross: the lines of a
@@ -520,7 +520,7 @@ def ruled_lines(found: list[Segment], ink_box: tuple[int, int, int, int],
     if len(lines) >= fewest:
         return [line for _, line in lines]
     whole = [line for span, line in lines if span >= WHOLE_SPAN * length_inside(line, (0, 0, *frame_size))]
-    return whole if len(whole) >= 2 else []
+    return whole
 
 
 def apart(lines: list[tuple[float, Segment]], box: tuple[int, int, int, int]) -> list[tuple[float, Segment]]:
