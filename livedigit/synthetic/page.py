@@ -63,15 +63,17 @@ def paper(style: Style, rng: np.random.Generator) -> np.ndarray:
     return page
 
 
-def write_ink(page: np.ndarray, alpha: np.ndarray, x: int, y: int, colour) -> np.ndarray | None:
+def write_ink(page: np.ndarray, alpha: np.ndarray, x: int, y: int, colour,
+              stroke: np.ndarray | None = None) -> np.ndarray | None:
     """Blend ink (alpha 0..1) onto the page at x, y; returns the ink's outline on the page
-    (its convex hull, where alpha is over 0.3), or None where nothing was written."""
+    (the convex hull of its `stroke`, or of the ink itself, where that is over 0.3), or
+    None where nothing was written."""
     h, w = alpha.shape
     if x < 0 or y < 0 or x + w > page.shape[1] or y + h > page.shape[0]:
         return None
     region = page[y:y + h, x:x + w]
     region[:] = region * (1 - alpha[:, :, None]) + np.array(colour, np.float32) * alpha[:, :, None]
-    ink = cv2.findNonZero((alpha > 0.3).astype(np.uint8))
+    ink = cv2.findNonZero(((alpha if stroke is None else stroke) > 0.3).astype(np.uint8))
     if ink is None:
         return None
     corners = (cv2.convexHull(ink) + PIXEL_CORNERS).reshape(-1, 1, 2)  # pixel (i, j) spans i..i+1, j..j+1
@@ -81,8 +83,11 @@ def write_ink(page: np.ndarray, alpha: np.ndarray, x: int, y: int, colour) -> np
 PIXEL_CORNERS = np.array([[[0, 0]], [[1, 0]], [[0, 1]], [[1, 1]]], np.int32).reshape(1, 4, 2)
 
 
-def digit_alpha(image: np.ndarray, height: int, rng: np.random.Generator, style: Style) -> np.ndarray:
-    """An MNIST digit (28x28 uint8) as ink alpha about `height` pixels tall, in the style's pen."""
+def digit_alpha(image: np.ndarray, height: int, rng: np.random.Generator,
+                style: Style) -> tuple[np.ndarray, np.ndarray]:
+    """An MNIST digit (28x28 uint8) as ink alpha about `height` pixels tall, in the style's
+    pen, and its stroke: the alpha before a pencil's grey and the pen's pressure lightened
+    it, where the pen went however lightly (what the truth boxes)."""
     size = int(round(height * 28 / 20))
     alpha = cv2.resize(image.astype(np.float32) / 255, (size, size), interpolation=cv2.INTER_CUBIC)
     thin = rng.uniform(*THINNING.get(style.pen, (0.0, 0.45)))
@@ -90,11 +95,12 @@ def digit_alpha(image: np.ndarray, height: int, rng: np.random.Generator, style:
     if style.pen in BROAD_PENS:  # strokes as broad as the pen: a share of the digit's height
         radius = max(1, round(height / BROAD_PENS[style.pen]))
         alpha = cv2.dilate(alpha, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
+    stroke = alpha.copy()
     if style.pen == "pencil":  # grey graphite, grainy
         alpha *= rng.uniform(0.45, 0.75) * (1 - 0.35 * rng.random(alpha.shape, np.float32))
     if style.pressure:
         alpha *= 1 - style.pressure * np.clip(0.5 + 0.5 * smooth_noise(alpha.shape, (size / 5,) * 2, rng), 0, 1)
-    return alpha
+    return alpha, stroke
 
 
 # Of each digit's stroke kept: a ballpoint's is thinner than MNIST's.
@@ -105,10 +111,10 @@ THINNING = {"ballpoint": (0.45, 0.7)}
 BROAD_PENS = {"felt-tip": 50, "marker": 20}
 
 
-def trim_columns(alpha: np.ndarray) -> np.ndarray:
-    """Drop the empty columns either side of the ink, so digits can be spaced by their width."""
+def inked_columns(alpha: np.ndarray) -> slice:
+    """The columns from the ink's first to its last, so digits can be spaced by their width."""
     columns = np.flatnonzero(alpha.max(axis=0) > 0.05)
-    return alpha[:, columns[0]:columns[-1] + 1] if len(columns) else alpha
+    return slice(columns[0], columns[-1] + 1) if len(columns) else slice(None)
 
 
 def write_page(digits: np.ndarray, labels: np.ndarray, style: Style, rng: np.random.Generator) -> Page:
@@ -149,9 +155,11 @@ def write_number(page: Page, digits: np.ndarray, labels: np.ndarray, pool, x: in
     first_item = len(page.items)
     for _ in range(int(rng.integers(*style.number_length))):
         index = next(pool)
-        alpha = trim_columns(digit_alpha(digits[index], height, rng, style))
+        alpha, stroke = digit_alpha(digits[index], height, rng, style)
+        columns = inked_columns(alpha)
+        alpha, stroke = alpha[:, columns], stroke[:, columns]
         top = baseline - int(alpha.shape[0] * 0.86) + int(rng.integers(-3, 4))
-        outline = write_ink(page.image, alpha, x, top, colour)
+        outline = write_ink(page.image, alpha, x, top, colour, stroke)
         if outline is not None:
             page.items.append(inked_item(outline, int(labels[index]), len(page.items)))
         x += alpha.shape[1] + int(height * rng.uniform(*style.digit_gap))
