@@ -5,7 +5,8 @@
 The not-a-digit class learns generated marks (letters, symbols, scribbles: livedigit/marks.py)
 and hard negatives (scripts/scene_crops.py): what detection finds away from the digits of
 random scenes and in real photographs, mined with the model given by --mining-model
-(--hard-negatives N). With --calibration-crops N its confidences are then calibrated
+(--hard-negatives N). --camera-digits N adds N training digits as detection thresholds
+them from a camera (small, faint, blurred). With --calibration-crops N its confidences are then calibrated
 (temperature scaling) on crops of scenes written with training digits held apart from
 training, and judged on scenes of MNIST test digits.
 
@@ -22,9 +23,11 @@ import json
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from livedigit.classify import NOT_A_DIGIT, NUM_CLASSES, export_litert
+from livedigit.detect.threshold import STRONG_INK, close, hysteresis, stroke_cores
 from livedigit.marks import TRAINING_MARK_KINDS, as_mask, printed, random_mark
 from livedigit.normalize import normalize_masks
 from livedigit.params import DetectionParams
@@ -43,6 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hard-negatives", type=int, default=0,
                         help="regions mined from scenes and photos (scripts/scene_crops.py); 0: none")
     parser.add_argument("--mining-model", type=Path, help="the model that mines them (default: the shipped one)")
+    parser.add_argument("--camera-digits", type=int, default=0,
+                        help="training digits added as detection thresholds them from a camera: small, faint, "
+                             "blurred (generate_camera_digits); 0: none")
     parser.add_argument("--calibration-crops", type=int, default=0,
                         help="crops of scenes to calibrate confidences on, and as many to judge them; 0: none "
                              "(else a twelfth of the training digits is held apart for them)")
@@ -75,6 +81,38 @@ def generate_printed_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarr
     rng = np.random.default_rng(seed)
     labels = rng.integers(10, size=count)
     return normalize_masks([as_mask(printed(str(label), rng)) for label in labels]), labels
+
+
+def generate_camera_digits(digits: np.ndarray, labels: np.ndarray, count: int,
+                           seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Normalized 28x28 crops of digits filmed and thresholded (camera_mask), and their
+    labels; those the threshold lost are left out. Small, faint or blurred, a digit
+    thresholded is a blocky, thinned or broken mask that MNIST's grey levels never show."""
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(digits), count, replace=False)
+    masks = [camera_mask(digits[index], rng) for index in chosen]
+    inked = [k for k, mask in enumerate(masks) if mask is not None]
+    return normalize_masks([masks[k] for k in inked]), labels[chosen[inked]]
+
+
+def camera_mask(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+    """An MNIST digit (28x28 uint8) drawn 12-48 px tall on paper, faint to bold, blurred and
+    noisy, and thresholded as `binarize` does it: ink much darker than the paper somewhere,
+    cut to its strokes' cores, closed. Only the ink on the digit's strokes is kept; None
+    where under half of the digit's height is."""
+    height = np.exp(rng.uniform(np.log(12), np.log(48)))
+    size = max(8, round(height * 28 / 20))
+    alpha = np.pad(cv2.resize(digit.astype(np.float32) / 255, (size, size), interpolation=cv2.INTER_AREA), 8)
+    paper = rng.uniform(120, 240)
+    page = paper - rng.uniform(0.3, 0.9) * paper * alpha
+    page = cv2.GaussianBlur(page, (0, 0), rng.uniform(0.3, 2.0)) + rng.normal(0, rng.uniform(1, 6), page.shape)
+    params = DetectionParams()
+    gray = cv2.GaussianBlur(np.clip(page, 0, 255).astype(np.uint8), (params.blur, params.blur), 0)
+    darkness = cv2.subtract(np.full_like(gray, round(paper)), gray)
+    ink = hysteresis(darkness, params.c, round(STRONG_INK * params.c)) & stroke_cores(darkness)
+    strokes = cv2.dilate((alpha > 0.2).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
+    mask = close(ink & strokes, params.morph_kernel)
+    return mask if cv2.boundingRect(mask)[3] >= height / 2 else None
 
 
 def build_model():
@@ -178,8 +216,9 @@ def train(args: argparse.Namespace) -> None:
     held_out_marks = generate_marks(2000, args.seed + 1000)
     printed_digits, printed_labels = generate_printed_digits(len(x_train) // HANDWRITTEN_PER_PRINTED_DIGIT,
                                                               args.seed + 2000)
-    x = np.concatenate([x_train.astype(np.float32) / 255.0, printed_digits, marks])[..., None]
-    y = np.concatenate([y_train, printed_labels, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
+    camera_digits, camera_labels = generate_camera_digits(x_train, y_train, args.camera_digits, args.seed + 3000)
+    x = np.concatenate([x_train.astype(np.float32) / 255.0, printed_digits, camera_digits, marks])[..., None]
+    y = np.concatenate([y_train, printed_labels, camera_labels, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
 
     model = build_model()
     steps = args.epochs * int(np.ceil(len(x) / BATCH_SIZE))
