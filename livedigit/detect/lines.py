@@ -519,8 +519,7 @@ def ruled_lines(found: list[Segment], ink_box: tuple[int, int, int, int],
     lines = apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_box)
     if len(lines) >= fewest:
         return [line for _, line in lines]
-    whole = [line for span, line in lines if span >= WHOLE_SPAN * length_inside(line, (0, 0, *frame_size))]
-    return whole
+    return [line for span, line in lines if span >= WHOLE_SPAN * length_inside(line, (0, 0, *frame_size))]
 
 
 def apart(lines: list[tuple[float, Segment]], box: tuple[int, int, int, int]) -> list[tuple[float, Segment]]:
