@@ -38,6 +38,7 @@ from .detect.contours import (
     has_ink_enough,
     is_narrow,
     sized_like_digits,
+    without_frames,
 )
 from .detect.regions import ink_mask
 from .detections import iou
@@ -109,7 +110,7 @@ class FrameStages:
         self.inked = binarize(gray, params, keep_lines=True, page=self.page)
         self.binary = binarize(gray, params, page=self.page)
         contours, hierarchy = cv2.findContours(self.binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
-        self.contours = contours
+        self.contours, self.hierarchy = contours, hierarchy
         self.parents = hierarchy[0, :, 3] if contours else np.zeros(0, np.int32)
         self.boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
         self.outlines = contour_depths(self.parents) % 2 == 0
@@ -148,9 +149,11 @@ class FrameStages:
             if not passed[0]:
                 return name
         candidates = self.outlines & sized_like_digits(self.boxes, shape, self.params)
-        if encloses(candidates & is_narrow(self.boxes, self.params), self.parents)[index]:
+        frames = encloses(candidates & is_narrow(self.boxes, self.params), self.parents)
+        if frames[index]:
             return "encloses another blob"
-        if clutter(self.binary, self.boxes[index:index + 1])[0] > MAX_CLUTTER:
+        around = without_frames(self.binary, self.contours, self.hierarchy, frames)
+        if clutter(around, self.boxes[index:index + 1])[0] > MAX_CLUTTER:
             return "cluttered surroundings"
         mask = ink_mask(self.binary, self.contours[index], self.boxes[index])
         if not has_ink_enough(mask, self.boxes[index], self.params):

@@ -35,6 +35,17 @@ def test_a_box_drawn_around_an_answer_is_dropped_but_the_digit_inside_is_kept():
     assert 130 <= x and x + w <= 190 and h < 70
 
 
+def test_a_box_drawn_tight_around_a_number_leaves_its_digits_on_clear_paper():
+    """The box's sides lie in the ring around each digit where busy surroundings are
+    measured (clutter); a box is no clutter."""
+    page = paper()
+    write(page, "3 5", (110, 120))
+    cv2.rectangle(page, (106, 74), (202, 127), (30, 30, 30), 3)  # 6 px around the digits
+    boxes = find_regions(page, PARAMS).boxes
+    assert len(boxes) == 2
+    assert (boxes[:, 3] < 50).all()
+
+
 def test_ruled_lines_through_digits_are_removed_and_the_digits_remain():
     page = paper(480, 200)
     write(page, "4 5 7", (60, 130))

@@ -33,14 +33,16 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     outlines = contour_depths(parents) % 2 == 0
     candidates = outlines & sized_like_digits(boxes, binary.shape, params)
     narrow = is_narrow(boxes, params)
-    candidates &= ~encloses(candidates & narrow, parents)
+    frames = encloses(candidates & narrow, parents)
+    candidates &= ~frames
     strokes = outlines & sized_like_strokes(boxes, binary.shape, params)
     if page:
         on_page = page.holds(boxes)
         candidates &= on_page
         strokes &= on_page
     on_clear_paper = candidates | strokes
-    on_clear_paper[on_clear_paper] = clutter(binary, boxes[on_clear_paper]) <= MAX_CLUTTER
+    around = without_frames(binary, contours, hierarchy, frames)
+    on_clear_paper[on_clear_paper] = clutter(around, boxes[on_clear_paper]) <= MAX_CLUTTER
     candidates &= on_clear_paper
     strokes = np.flatnonzero(strokes & on_clear_paper)
     kept_boxes, masks, cuts = [], [], []
@@ -72,6 +74,17 @@ def has_ink_enough(mask: np.ndarray, box, params: DetectionParams) -> bool:
 # A digit is written on clear paper: around its box (a quarter of its height wide) at
 # most this fraction is ink. Patterned wallpaper, fabric and wood grain are busier.
 MAX_CLUTTER = 0.15
+
+
+def without_frames(binary: np.ndarray, contours: tuple, hierarchy: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """The ink less the `frames` (outlines whose hole holds a candidate: a box drawn tight
+    around a number lies in the ring that `clutter` looks at, and is no clutter)."""
+    if not frames.any():
+        return binary
+    drawn = np.zeros_like(binary)
+    for index in np.flatnonzero(frames).tolist():  # each outline with its holes left open
+        cv2.drawContours(drawn, contours, index, 255, cv2.FILLED, hierarchy=hierarchy, maxLevel=1)
+    return binary & ~drawn
 
 
 def clutter(binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
