@@ -31,6 +31,7 @@ from .classify import NOT_A_DIGIT, DigitClassifier
 from .detect import binarize, find_page, regions_in, to_gray
 from .detect.contours import (
     MAX_CLUTTER,
+    blob_outlines,
     clutter,
     contour_depths,
     digit_size_checks,
@@ -108,8 +109,7 @@ class FrameStages:
         self.params = params
         self.page = find_page(gray) if params.page else None
         self.inked = binarize(gray, params, keep_lines=True, page=self.page)
-        self.binary = binarize(gray, params, page=self.page)
-        contours, hierarchy = cv2.findContours(self.binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+        self.binary, contours, hierarchy = blob_outlines(binarize(gray, params, page=self.page), params)
         self.contours, self.hierarchy = contours, hierarchy
         self.parents = hierarchy[0, :, 3] if contours else np.zeros(0, np.int32)
         self.boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)

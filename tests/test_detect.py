@@ -46,6 +46,13 @@ def test_a_box_drawn_tight_around_a_number_leaves_its_digits_on_clear_paper():
     assert (boxes[:, 3] < 50).all()
 
 
+def test_a_digit_touching_the_box_drawn_around_its_number_comes_apart_from_the_box(recognizer):
+    page = paper()
+    write(page, "3 5", (110, 120))
+    cv2.rectangle(page, (111, 70), (202, 127), (30, 30, 30), 3)  # its left side on the 3
+    assert sorted(recognizer(page).digits.tolist()) == [3, 5]
+
+
 def test_ruled_lines_through_digits_are_removed_and_the_digits_remain():
     page = paper(480, 200)
     write(page, "4 5 7", (60, 130))

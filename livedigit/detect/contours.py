@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from ..params import DetectionParams
+from .frames import without_drawn_frames
 from .page import Page
 from .regions import Regions, ink_mask
 from .split import MAX_TOUCHING, split_touching, without_underline
@@ -25,7 +26,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     and, where a page was found, those not wholly inside it; blobs as wide as several
     digits are split between them."""
     corners = page.corners if page else None
-    contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    binary, contours, hierarchy = blob_outlines(binary, params)
     if not contours:
         return Regions(np.zeros((0, 4), np.int32), [], binary.shape[0], binary, page=corners)
     parents = hierarchy[0, :, 3]
@@ -65,6 +66,16 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
             masks.extend(mask for _, mask in parts)
     return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary.shape[0], binary, cuts, boxes[strokes],
                    [ink_mask(binary, contours[index], boxes[index]) for index in strokes], page=corners)
+
+
+def blob_outlines(binary: np.ndarray, params: DetectionParams) -> tuple[np.ndarray, tuple, np.ndarray | None]:
+    """The ink with boxes drawn around numbers taken off (frames), and the outlines of its
+    blobs and their holes (OpenCV's contours and RETR_TREE hierarchy)."""
+    contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    if contours and (unframed := without_drawn_frames(binary, contours, hierarchy, params.min_height)) is not None:
+        binary = unframed
+        contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    return binary, contours, hierarchy
 
 
 def has_ink_enough(mask: np.ndarray, box, params: DetectionParams) -> bool:
