@@ -6,7 +6,8 @@ The not-a-digit class learns generated marks (letters, symbols, scribbles: lived
 and hard negatives (scripts/scene_crops.py): what detection finds away from the digits of
 random scenes and in real photographs, mined with the model given by --mining-model
 (--hard-negatives N). --camera-digits N adds N training digits as detection thresholds
-them from a camera (small, faint, blurred). With --calibration-crops N its confidences are then calibrated
+them from a camera (small, faint, blurred), --camera-marks N as many marks filmed the same
+way to the not-a-digit class. With --calibration-crops N its confidences are then calibrated
 (temperature scaling) on crops of scenes written with training digits held apart from
 training, and judged on scenes of MNIST test digits.
 
@@ -49,6 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--camera-digits", type=int, default=0,
                         help="training digits added as detection thresholds them from a camera: small, faint, "
                              "blurred (generate_camera_digits); 0: none")
+    parser.add_argument("--camera-marks", type=int, default=0,
+                        help="not-a-digit marks added as filmed and thresholded like the camera digits "
+                             "(generate_camera_marks); 0: none")
     parser.add_argument("--calibration-crops", type=int, default=0,
                         help="crops of scenes to calibrate confidences on, and as many to judge them; 0: none "
                              "(else a twelfth of the training digits is held apart for them)")
@@ -90,16 +94,30 @@ def generate_camera_digits(digits: np.ndarray, labels: np.ndarray, count: int,
     thresholded is a blocky, thinned or broken mask that MNIST's grey levels never show."""
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(digits), count, replace=False)
-    masks = [camera_mask(digits[index], rng) for index in chosen]
-    inked = [k for k, mask in enumerate(masks) if mask is not None]
-    return normalize_masks([masks[k] for k in inked]), labels[chosen[inked]]
+    crops, inked = filmed(digits[chosen], rng)
+    return crops, labels[chosen[inked]]
+
+
+def generate_camera_marks(count: int, seed: int) -> np.ndarray:
+    """Normalized 28x28 crops of not-a-digit marks filmed and thresholded as the camera
+    digits are, so that the model does not learn a thresholded shape for a digit."""
+    marks = (generate_marks(count, seed) * 255).astype(np.uint8)
+    return filmed(marks, np.random.default_rng(seed + 1))[0]
+
+
+def filmed(images: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The normalized camera masks (camera_mask) of 28x28 ink images, and the indices of
+    the images they are of: those the threshold lost are left out."""
+    masks = [camera_mask(image, rng) for image in images]
+    inked = np.array([k for k, mask in enumerate(masks) if mask is not None], int)
+    return normalize_masks([masks[k] for k in inked]), inked
 
 
 def camera_mask(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
-    """An MNIST digit (28x28 uint8) drawn 12-48 px tall on paper, faint to bold, blurred and
-    noisy, and thresholded as `binarize` does it: ink much darker than the paper somewhere,
-    cut to its strokes' cores, closed. Only the ink on the digit's strokes is kept; None
-    where under half of the digit's height is."""
+    """An MNIST digit (28x28 uint8), or a mark normalized as one, drawn 12-48 px tall on
+    paper, faint to bold, blurred and noisy, and thresholded as `binarize` does it: ink
+    much darker than the paper somewhere, cut to its strokes' cores, closed. Only the ink
+    on the digit's strokes is kept; None where under half of the digit's height is."""
     height = np.exp(rng.uniform(np.log(12), np.log(48)))
     size = max(8, round(height * 28 / 20))
     alpha = np.pad(cv2.resize(digit.astype(np.float32) / 255, (size, size), interpolation=cv2.INTER_AREA), 8)
@@ -217,6 +235,7 @@ def train(args: argparse.Namespace) -> None:
     printed_digits, printed_labels = generate_printed_digits(len(x_train) // HANDWRITTEN_PER_PRINTED_DIGIT,
                                                               args.seed + 2000)
     camera_digits, camera_labels = generate_camera_digits(x_train, y_train, args.camera_digits, args.seed + 3000)
+    marks = np.concatenate([marks, generate_camera_marks(args.camera_marks, args.seed + 4000)])
     x = np.concatenate([x_train.astype(np.float32) / 255.0, printed_digits, camera_digits, marks])[..., None]
     y = np.concatenate([y_train, printed_labels, camera_labels, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
 
