@@ -83,8 +83,8 @@ def frame_quadrilateral(contour: np.ndarray, binary: np.ndarray,
     sides = np.linalg.norm(ends - corners, axis=1)
     if sides.min() < min_height:
         return None
-    inward = corners.mean(axis=0) - (corners + ends) / 2
-    inward /= np.linalg.norm(inward, axis=1, keepdims=True)
+    inward = (ends - corners)[:, ::-1] * (1, -1) / sides[:, None]  # normal to each side
+    inward *= np.sign(((corners.mean(axis=0) - corners) * inward).sum(axis=1, keepdims=True))
     points = corners[:, None] + SIDE_POINTS[None, :, None] * (ends - corners)[:, None]
     runs = ink_runs(binary, points, inward)
     # a side is inked at a point where ink starts within SIDE_REACH of the hull
