@@ -39,7 +39,7 @@ from .detect.contours import (
     has_ink_enough,
     is_narrow,
     sized_like_digits,
-    without_frames,
+    without_enclosing,
 )
 from .detect.regions import ink_mask
 from .detections import iou
@@ -109,10 +109,9 @@ class FrameStages:
         self.params = params
         self.page = find_page(gray) if params.page else None
         self.inked = binarize(gray, params, keep_lines=True, page=self.page)
-        self.binary, contours, hierarchy = blob_outlines(binarize(gray, params, page=self.page), params)
-        self.contours, self.hierarchy = contours, hierarchy
-        self.parents = hierarchy[0, :, 3] if contours else np.zeros(0, np.int32)
-        self.boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
+        self.binary, self.contours, self.hierarchy = blob_outlines(binarize(gray, params, page=self.page), params)
+        self.parents = self.hierarchy[0, :, 3] if self.contours else np.zeros(0, np.int32)
+        self.boxes = np.array([cv2.boundingRect(c) for c in self.contours], np.int32).reshape(-1, 4)
         self.outlines = contour_depths(self.parents) % 2 == 0
         self.regions = regions_in(self.binary, params, self.page)
 
@@ -149,10 +148,10 @@ class FrameStages:
             if not passed[0]:
                 return name
         candidates = self.outlines & sized_like_digits(self.boxes, shape, self.params)
-        frames = encloses(candidates & is_narrow(self.boxes, self.params), self.parents)
-        if frames[index]:
+        enclosing = encloses(candidates & is_narrow(self.boxes, self.params), self.parents)
+        if enclosing[index]:
             return "encloses another blob"
-        around = without_frames(self.binary, self.contours, self.hierarchy, frames)
+        around = without_enclosing(self.binary, self.contours, self.hierarchy, enclosing)
         if clutter(around, self.boxes[index:index + 1])[0] > MAX_CLUTTER:
             return "cluttered surroundings"
         mask = ink_mask(self.binary, self.contours[index], self.boxes[index])

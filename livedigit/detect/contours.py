@@ -34,15 +34,15 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     outlines = contour_depths(parents) % 2 == 0
     candidates = outlines & sized_like_digits(boxes, binary.shape, params)
     narrow = is_narrow(boxes, params)
-    frames = encloses(candidates & narrow, parents)
-    candidates &= ~frames
+    enclosing = encloses(candidates & narrow, parents)
+    candidates &= ~enclosing
     strokes = outlines & sized_like_strokes(boxes, binary.shape, params)
     if page:
         on_page = page.holds(boxes)
         candidates &= on_page
         strokes &= on_page
     on_clear_paper = candidates | strokes
-    around = without_frames(binary, contours, hierarchy, frames)
+    around = without_enclosing(binary, contours, hierarchy, enclosing)
     on_clear_paper[on_clear_paper] = clutter(around, boxes[on_clear_paper]) <= MAX_CLUTTER
     candidates &= on_clear_paper
     strokes = np.flatnonzero(strokes & on_clear_paper)
@@ -87,13 +87,15 @@ def has_ink_enough(mask: np.ndarray, box, params: DetectionParams) -> bool:
 MAX_CLUTTER = 0.15
 
 
-def without_frames(binary: np.ndarray, contours: tuple, hierarchy: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """The ink less the `frames` (outlines whose hole holds a candidate: a box drawn tight
-    around a number lies in the ring that `clutter` looks at, and is no clutter)."""
-    if not frames.any():
+def without_enclosing(binary: np.ndarray, contours: tuple, hierarchy: np.ndarray,
+                      enclosing: np.ndarray) -> np.ndarray:
+    """The ink less the `enclosing` outlines (those whose hole holds a candidate: a box or
+    ring drawn tight around a number lies in the ring that `clutter` looks at, and is no
+    clutter)."""
+    if not enclosing.any():
         return binary
     drawn = np.zeros_like(binary)
-    for index in np.flatnonzero(frames).tolist():  # each outline with its holes left open
+    for index in np.flatnonzero(enclosing).tolist():  # each outline with its holes left open
         cv2.drawContours(drawn, contours, index, 255, cv2.FILLED, hierarchy=hierarchy, maxLevel=1)
     return binary & ~drawn
 
