@@ -278,6 +278,21 @@ def test_a_far_grid_whose_lines_converge_in_perspective_is_erased_from_between_t
     assert (iou(digits, boxes).max(axis=1) >= 0.5).mean() >= 0.85
 
 
+def test_digits_beside_the_edge_of_a_small_page_the_light_falls_off_towards_stay_apart(mnist):
+    """Seed 6 films a small sheet of squared paper from afar, its light falling off
+    towards its left edge. The paper's brightness was estimated with the surroundings
+    taken for paper of its median brightness: beside that edge the paper looked darker
+    than it is, and a band of false ink along the edge joined two of the first frame's
+    four digits."""
+    from livedigit.detections import iou
+    from livedigit.synthetic import random_scene
+
+    frame, items = first_frame(mnist, random_scene(6).style, 6)
+    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
+    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
+    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+
+
 @pytest.mark.parametrize("seed", [32, 59], ids=["1920x1080 black pen", "1600x900 thick blue lines"])
 def test_thick_grid_lines_close_up_leave_no_slivers_along_their_edges(mnist, seed):
     """Found on a shrunk copy of the frame, a thick line's band strayed a pixel or two from

@@ -104,11 +104,17 @@ def paper_brightness(gray: np.ndarray, window_percent: int,
 
 
 def around_paper_filled(small: np.ndarray, page: Page) -> np.ndarray:
-    """A small copy of the frame with what lies around the page set to the paper's median brightness."""
+    """A small copy of the frame with each pixel around the page set to the brightness of
+    the paper nearest it. (Set to the paper's median brightness, the surroundings made the
+    paper look darker than it is near an edge the light falls off towards: a band of false
+    ink along the inside of that edge, which joined the digits beside it.)"""
     on_paper = cv2.resize(page.paper, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
-    filled = small.copy()
-    filled[on_paper == 0] = grey_percentile(small, on_paper, 0.5)
-    return filled
+    _, nearest_paper = cv2.distanceTransformWithLabels(cv2.bitwise_not(on_paper), cv2.DIST_L2, 3,
+                                                       labelType=cv2.DIST_LABEL_PIXEL)
+    paper_pixels = on_paper > 0
+    brightness = np.zeros(nearest_paper.max() + 1, np.uint8)  # by label: each paper pixel has its own
+    brightness[nearest_paper[paper_pixels]] = small[paper_pixels]
+    return brightness[nearest_paper]
 
 
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
