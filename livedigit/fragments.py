@@ -18,6 +18,10 @@ MAX_PAIRS = 64
 # Pieces found apart that each read at least this confidently are two digits, whatever
 # their union reads (a 1 beside a 7 is not a 4).
 SURE = 0.9
+# The digits of a number stand about as tall as each other: a piece under this fraction
+# of its neighbour's height is part of it (the hook of a 4 written in two strokes, beside
+# its stem), however surely it reads alone.
+SHORTER_PART = 0.6
 
 
 def union_box(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -67,11 +71,11 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
     """Replace pairs of pieces by their union where the union reads better.
 
     The union must read as a digit at `confidence` or more. Pieces found apart join when
-    one of them does not read surely alone and the union reads nearly as confidently as
-    either. A blob cut in two stays whole when whole it reads at least as confidently as
-    its weaker piece (halves of a wide 0 read as a 6 and a 7). A stroke joins a piece when
-    together they read more confidently than the piece alone. Strokes (indices beyond
-    `boxes`) are never kept alone.
+    one of them does not read surely alone, or is far shorter than the other
+    (SHORTER_PART), and the union reads nearly as confidently as either. A blob cut in two
+    stays whole when whole it reads at least as confidently as its weaker piece (halves of
+    a wide 0 read as a 6 and a 7). A stroke joins a piece when together they read more
+    confidently than the piece alone. Strokes (indices beyond `boxes`) are never kept alone.
     """
     def digit_confidence(p: np.ndarray) -> float:
         return float(p[:digits].max())
@@ -91,7 +95,9 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
             if kind == "cut":
                 better = whole >= min(first, second)
             else:
-                better = min(first, second) < SURE and whole >= 0.9 * max(first, second)
+                heights = sorted((boxes[i][3], boxes[j][3]))
+                unsure = min(first, second) < SURE or heights[0] < SHORTER_PART * heights[1]
+                better = unsure and whole >= 0.9 * max(first, second)
         if better:
             used.update((i, j))
             kept_unions.append(u)

@@ -52,6 +52,17 @@ def test_an_open_four_joins_when_one_of_its_pieces_reads_only_weakly():
     assert joined.argmax(axis=1).tolist() == [4]
 
 
+def test_an_open_four_joins_when_its_hook_is_far_shorter_than_its_stem_however_surely_each_reads():
+    """The digits of a number stand about as tall as each other: a hook half as tall as
+    the stem beside it is the rest of a 4 written in two strokes, even read surely as a 6
+    (a photo in ../shared/realdev: a model with hard negatives read it as a 1 and a 6)."""
+    boxes = np.array([[100, 100, 30, 32], [131, 99, 6, 70]])
+    pieces = np.array([one_hot(6, 0.93), one_hot(1, 0.99)])
+    joined_boxes, joined = join_fragments(boxes, pieces, [Pair(0, 1, "apart")], np.array([[100, 99, 37, 70]]),
+                                          np.array([one_hot(4, 0.99)]), 10, 0.6)
+    assert joined.argmax(axis=1).tolist() == [4]
+
+
 def test_a_wide_digit_cut_in_two_stays_whole_when_whole_it_reads_as_well():
     halves = np.array([[100, 100, 20, 30], [120, 100, 21, 30]])  # a broad 0, 41 px wide and 30 high
     pieces = np.array([one_hot(6, 0.93), one_hot(7, 1.0)])
