@@ -30,8 +30,9 @@ def test_shipped_keras_model_reads_at_least_99_6_percent_of_mnist_test(test_digi
     probabilities = model.predict(images[..., None], batch_size=500, verbose=0)
     assert probabilities.shape == (10000, 11)
     assert (probabilities[:, :10].argmax(axis=1) == labels).mean() >= 0.996
-    # Even counting every digit rejected as "not a digit" as an error:
-    assert (probabilities.argmax(axis=1) == labels).mean() >= 0.996
+    # Even counting every digit rejected as "not a digit" as an error (a model that has
+    # learnt camera marks and real surroundings as no digit rejects 10 of the 10,000):
+    assert (probabilities.argmax(axis=1) == labels).mean() >= 0.995
 
 
 def test_litert_export_gives_the_same_answers_as_the_keras_model(test_digits):
@@ -46,7 +47,7 @@ def test_the_int8_export_decides_as_the_keras_model_does(test_digits):
     images, labels = test_digits
     keras_probabilities = DigitClassifier(KERAS_MODEL)(images)
     int8_probabilities = DigitClassifier(INT8_MODEL)(images)
-    assert (int8_probabilities.argmax(1) == labels).mean() >= 0.996
+    assert (int8_probabilities.argmax(1) == labels).mean() >= 0.995
     assert (int8_probabilities.argmax(1) == keras_probabilities.argmax(1)).mean() >= 0.999
     assert np.abs(keras_probabilities - int8_probabilities).max() < 0.1
 
@@ -111,8 +112,9 @@ def test_digits_printed_in_the_typefaces_of_those_letters_are_read_as_digits():
 def test_digits_filmed_small_faint_and_blurred_are_read_as_detection_thresholds_them(mnist):
     """Test digits drawn 12-48 px tall, faint to bold, blurred and noisy, and thresholded as
     `binarize` does (the crops `scripts/train.py --camera-digits` trains on): the shipped
-    model, trained without them, reads 0.938 of these and rejects 0.042; one trained with
-    15,000 of them read 0.978 (see the README's The model)."""
+    model, trained with 8,000 of them, reads 0.964 of these and rejects 0.020; the model
+    shipped before, trained without them, read 0.938 and rejected 0.042 (see the README's
+    The model)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from train import generate_camera_digits
 
@@ -123,8 +125,8 @@ def test_digits_filmed_small_faint_and_blurred_are_read_as_detection_thresholds_
 
 def test_marks_filmed_small_faint_and_blurred_are_mostly_rejected():
     """Not-a-digit marks filmed and thresholded as the digits above are (the crops
-    `scripts/train.py --camera-marks` trains on): the shipped model reports 0.083 of
-    these as digits."""
+    `scripts/train.py --camera-marks` trains on): the shipped model, trained with 8,000
+    of them, reports 0.058 of these as digits; the model shipped before, 0.083."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from train import generate_camera_marks
 
