@@ -182,6 +182,23 @@ def test_digits_a_ruled_line_runs_through_at_any_height_are_read(recognizer, sca
     assert read >= least * 3 * 100
 
 
+def test_a_stroke_across_a_line_is_mended_across_it_not_along_the_slivers_beside_it():
+    """Where a dark 1 crosses a ruled line, its halo thickens the line beside it, and the
+    band erased along the line leaves a pixel of the line's edge on either side: mended
+    along those slivers too, the 1 became a +, read as 4 (`lined`, two 1s in 43 and 28 of
+    60 frames)."""
+    from livedigit.detect.lines import strokes_across
+
+    band = np.zeros((40, 40), np.uint8)
+    band[18:22] = 255
+    ink = np.zeros_like(band)
+    ink[5:35, 19:22] = 255  # the 1
+    ink[17, 12:29] = ink[22, 12:29] = 255  # the slivers
+    mended = strokes_across(ink & ~band, band, 0.0, 1.0, reach=7)
+    columns = np.flatnonzero(mended.any(axis=0))
+    assert columns.min() >= 16 and columns.max() <= 24  # the 1, columns 19-21, and the mending's own width
+
+
 def test_a_long_box_around_a_number_is_neither_a_digit_nor_broken_into_ones():
     page = paper(480, 200)
     write(page, "2 0 4", (120, 120))

@@ -14,7 +14,7 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
                        darkness: np.ndarray | None = None) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them; where the
     ink's `darkness` (how much darker than the paper) is given, keep the strokes lying
-    along them (strokes_along).
+    along them (darker_than_lines).
 
     A pass finds the lines of a direction and those across it (line_families). Seen close
     up in perspective, the lines of one direction may spread over more slants than one
@@ -119,9 +119,13 @@ def erased(binary: np.ndarray, families: list[list[Segment]], darkness: np.ndarr
     for family in families:  # one direction at a time: the lines across it are mended like any stroke
         band, thickness = band_along(family, binary.shape)
         kept = binary & ~band
+        stroke_dark = None
         if darkness is not None:
-            kept |= strokes_along(binary & band, darkness)
-        binary = kept | strokes_across(kept, band, -family[0].dy, family[0].dx, thickness + 3)
+            stroke_dark = darker_than_lines(binary & band, darkness)
+            kept |= stroke_dark & binary & band  # the strokes lying along the lines
+        # where a grid's lines cross they are as dark as a stroke: there, only depth tells one
+        edge_dark = stroke_dark if len(families) == 1 else None
+        binary = kept | strokes_across(kept, band, -family[0].dy, family[0].dx, thickness + 3, edge_dark)
         bands.append(band)
     if len(bands) == 1:
         return binary
@@ -139,11 +143,12 @@ def erased(binary: np.ndarray, families: list[list[Segment]], darkness: np.ndarr
 STROKE_ON_LINE = 2
 
 
-def strokes_along(on_lines: np.ndarray, darkness: np.ndarray) -> np.ndarray:
-    """The ink on the lines (`on_lines`) at least STROKE_ON_LINE times as dark as the lines' median."""
+def darker_than_lines(on_lines: np.ndarray, darkness: np.ndarray) -> np.ndarray:
+    """Where the ink is at least STROKE_ON_LINE times as dark as the median of the ink on
+    the lines (`on_lines`): strokes, not lines."""
     line_darkness = grey_percentile(darkness, on_lines, 0.5)
     _, strokes = cv2.threshold(darkness, min(STROKE_ON_LINE * line_darkness, 255), 255, cv2.THRESH_BINARY)
-    return strokes & on_lines
+    return strokes
 
 
 def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, ...], moved: int = 0) -> list[Segment]:
@@ -553,14 +558,24 @@ def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
 BAND_EDGE = np.ones((5, 5), np.uint8)  # ink up to 2 pixels off a line's band touches it
 
 
-def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reach: int) -> np.ndarray:
+def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reach: int,
+                   stroke_dark: np.ndarray | None = None) -> np.ndarray:
     """The band's pixels with ink touching the band on both sides of them along the normal
     (nx, ny): strokes that crossed. Ink further off is no stroke across: inside a small
-    loop the line runs through (of a 6, 8 or 0), the line would close the loop in two."""
+    loop the line runs through (of a 6, 8 or 0), the line would close the loop in two.
+
+    Where the band misses the line's edge by a pixel (a slanting line's steps, a stroke's
+    halo thickening the line beside it), slivers of the line lie beside the band, and a
+    stroke crossing it was mended along them into a + (a 1 then read as 4). So ink touches
+    the band where it is more than a pixel deep along the normal, or, where `stroke_dark`
+    is given, as dark as a stroke (the edge of a 7's bar left beside the line)."""
     size = 2 * reach + 1
     ahead = np.zeros((size, size), np.uint8)
     cv2.line(ahead, (reach, reach), (round(reach + nx * reach), round(reach + ny * reach)), 1, 3)
     behind = ahead[::-1, ::-1].copy()
-    touching = ink & cv2.dilate(band, BAND_EDGE)
+    deep = cv2.morphologyEx(ink, cv2.MORPH_OPEN, line_kernel(nx, ny, 3))
+    if stroke_dark is not None:
+        deep |= ink & stroke_dark
+    touching = deep & cv2.dilate(band, BAND_EDGE)
     return band & cv2.dilate(touching, ahead) & cv2.dilate(touching, behind)
 
