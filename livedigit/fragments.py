@@ -12,8 +12,14 @@ import numpy as np
 
 from .params import DetectionParams
 
-# Pieces closer than this fraction of the taller one's height may be one digit.
+# Pieces closer than this fraction of the taller one's height, and together at most
+# UNION_HEIGHT times as tall, may be one digit. Pieces up to LOOSE_GAP apart, or together
+# up to LOOSE_HEIGHT times as tall, are loosely paired: a faint 6's stem broken off its
+# loop, each read as a digit, which join only where together they read surely.
 MAX_GAP = 0.15
+UNION_HEIGHT = 1.6
+LOOSE_GAP = 0.2
+LOOSE_HEIGHT = 2.0
 MAX_PAIRS = 64
 # Pieces found apart that each read at least this confidently are two digits, whatever
 # their union reads (a 1 beside a 7 is not a 4).
@@ -30,19 +36,29 @@ def union_box(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.concatenate([low, high - low]).astype(np.int32)
 
 
-def fragment_pairs(boxes: np.ndarray, params: DetectionParams, frame_height: int) -> list[tuple[int, int]]:
-    """Index pairs of regions close enough, and together shaped enough like a digit, to be one."""
+def fragment_pairs(boxes: np.ndarray, params: DetectionParams, frame_height: int) -> list[tuple[int, int, bool]]:
+    """Index pairs of regions close enough, and together shaped enough like a digit, to be
+    one, each with whether they are only loosely so (LOOSE_GAP, LOOSE_HEIGHT)."""
     x, y, w, h = boxes.T.astype(np.int64)
     gap_x = np.maximum(np.maximum(x[None, :] - (x + w)[:, None], x[:, None] - (x + w)[None, :]), 0)
     gap_y = np.maximum(np.maximum(y[None, :] - (y + h)[:, None], y[:, None] - (y + h)[None, :]), 0)
     taller = np.maximum(h[:, None], h[None, :])
     union_w = np.maximum((x + w)[:, None], (x + w)[None, :]) - np.minimum(x[:, None], x[None, :])
     union_h = np.maximum((y + h)[:, None], (y + h)[None, :]) - np.minimum(y[:, None], y[None, :])
-    candidates = ((gap_x <= MAX_GAP * taller) & (gap_y <= MAX_GAP * taller)
-                  & (union_w <= params.max_aspect * union_h) & (union_h <= 1.6 * taller)
+    gap = np.maximum(gap_x, gap_y)
+    candidates = ((gap <= LOOSE_GAP * taller) & (union_h <= LOOSE_HEIGHT * taller)
+                  & (union_w <= params.max_aspect * union_h)
                   & (union_h <= params.max_height * frame_height / 100))
+    loose = (gap > MAX_GAP * taller) | (union_h > UNION_HEIGHT * taller)
     first, second = np.nonzero(np.triu(candidates, k=1))
-    return list(zip(first.tolist(), second.tolist()))[:MAX_PAIRS]
+    return list(zip(first.tolist(), second.tolist(), loose[first, second].tolist()))[:MAX_PAIRS]
+
+
+def stacked(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether one x, y, w, h box stands above the other: the digits of a number stand side by side."""
+    overlap_x = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    overlap_y = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return overlap_x >= 0.5 * min(a[2], b[2]) and overlap_y <= 0
 
 
 def union_mask(boxes: np.ndarray, masks: list[np.ndarray], i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
@@ -58,11 +74,13 @@ def union_mask(boxes: np.ndarray, masks: list[np.ndarray], i: int, j: int) -> tu
 class Pair(NamedTuple):
     """Two pieces that may be one digit, and how they came about, which decides when their
     union wins: "apart" (found apart), "cut" (one blob cut in two) or "stroke" (the second
-    is a stroke too small to read alone)."""
+    is a stroke too small to read alone); and whether they are only loosely close
+    (fragment_pairs)."""
 
     first: int
     second: int
     kind: str
+    loose: bool = False
 
 
 def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pair],
@@ -70,9 +88,10 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
                    confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Replace pairs of pieces by their union where the union reads better.
 
-    The union must read as a digit at `confidence` or more. Pieces found apart join when
-    one of them does not read surely alone, or is far shorter than the other
-    (SHORTER_PART), and the union reads nearly as confidently as either. A blob cut in two
+    The union must read as a digit at `confidence` or more; that of a loose pair, at SURE
+    or more, and each of its pieces as a digit. Pieces found apart join when one of them
+    does not read surely alone, is far shorter than the other (SHORTER_PART) or stands
+    above it, and the union reads nearly as confidently as either. A blob cut in two
     stays whole when whole it reads at least as confidently as its weaker piece (halves of
     a wide 0 read as a 6 and a 7). A stroke joins a piece when together they read more
     confidently than the piece alone. Strokes (indices beyond `boxes`) are never kept alone.
@@ -80,12 +99,20 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
     def digit_confidence(p: np.ndarray) -> float:
         return float(p[:digits].max())
 
-    order = np.argsort(-union_probabilities[:, :digits].max(axis=1)) if len(pairs) else []
+    def reads_as_digit(k: int) -> bool:
+        return k >= len(boxes) or probabilities[k].argmax() < digits  # a stroke is not read alone
+
+    # Surest first; of unions about as sure, the larger first: a digit is rather the whole
+    # than a part (a 6's stem with its loop, not with a speck beside them).
+    sureness = np.round(union_probabilities[:, :digits].max(axis=1), 2)
+    order = np.lexsort((-union_boxes[:, 2] * union_boxes[:, 3], -sureness)) if len(pairs) else []
     used, kept_unions = set(), []
     for u in order:
-        i, j, kind = pairs[u]
+        i, j, kind, loose = pairs[u]
         union = union_probabilities[u]
-        if i in used or j in used or union.argmax() >= digits or union.max() < confidence:
+        if i in used or j in used or union.argmax() >= digits or union.max() < (SURE if loose else confidence):
+            continue
+        if loose and not (reads_as_digit(i) and reads_as_digit(j)):
             continue
         whole, first = digit_confidence(union), digit_confidence(probabilities[i])
         if kind == "stroke":
@@ -96,7 +123,8 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
                 better = whole >= min(first, second)
             else:
                 heights = sorted((boxes[i][3], boxes[j][3]))
-                unsure = min(first, second) < SURE or heights[0] < SHORTER_PART * heights[1]
+                unsure = (min(first, second) < SURE or heights[0] < SHORTER_PART * heights[1]
+                          or stacked(boxes[i], boxes[j]))
                 better = unsure and whole >= 0.9 * max(first, second)
         if better:
             used.update((i, j))

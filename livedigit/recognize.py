@@ -78,10 +78,10 @@ class Recognizer:
         masks = regions.masks + regions.stroke_masks
         cuts = set(regions.cuts)
         pairs = [Pair(i, j, "cut") for i, j in regions.cuts]
-        pairs += [Pair(i, j, "apart" if j < pieces else "stroke")
-                  for i, j in fragment_pairs(boxes, self.params, regions.frame_height)
+        pairs += [Pair(i, j, "apart" if j < pieces else "stroke", loose)
+                  for i, j, loose in fragment_pairs(boxes, self.params, regions.frame_height)
                   if i < pieces and (i, j) not in cuts]
-        unions = [union_mask(boxes, masks, i, j) for i, j, _ in pairs]
+        unions = [union_mask(boxes, masks, pair.first, pair.second) for pair in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         union_masks = [mask for _, mask in unions]
         region_signatures = regions.signatures if regions.signatures is not None else signatures(regions.masks)
