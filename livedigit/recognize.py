@@ -18,7 +18,8 @@ from .reuse import ReadingMemory, signatures
 @dataclass(frozen=True)
 class Candidates:
     """What the model reads in a frame: its regions, then the unions of pairs of regions
-    that may be pieces of one broken digit, each as a box and an ink mask."""
+    that may be pieces of one broken digit, then the glyphs beside the regions that are
+    read only as their context (Regions.context_boxes), each as a box and an ink mask."""
 
     boxes: np.ndarray
     masks: list[np.ndarray]
@@ -85,8 +86,10 @@ class Recognizer:
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         union_masks = [mask for _, mask in unions]
         region_signatures = regions.signatures if regions.signatures is not None else signatures(regions.masks)
-        return Candidates(np.concatenate([regions.boxes, union_boxes]), regions.masks + union_masks,
-                          np.concatenate([region_signatures, signatures(union_masks)]), pairs, pieces)
+        return Candidates(np.concatenate([regions.boxes, union_boxes, regions.context_boxes]),
+                          regions.masks + union_masks + regions.context_masks,
+                          np.concatenate([region_signatures, signatures(union_masks + regions.context_masks)]),
+                          pairs, pieces)
 
     def classify(self, candidates: Candidates) -> np.ndarray:
         """Class probabilities of each candidate; only the regions that changed since the
@@ -95,17 +98,22 @@ class Recognizer:
 
     def sort_out(self, candidates: Candidates, probabilities: np.ndarray) -> tuple[Detections, Detections]:
         """Keep pieces or their unions, whichever reads better; then the confident digits
-        that are not specks beside the others, and apart the digits read unsurely (at
-        least UNSURE), which may only continue a digit tracked in earlier frames."""
+        that are not specks beside the others nor letters of a word (with the glyphs read
+        as context), and apart the digits read unsurely (at least UNSURE), which may only
+        continue a digit tracked in earlier frames."""
         pieces = candidates.pieces
-        boxes, probabilities = join_fragments(candidates.boxes[:pieces], probabilities[:pieces], candidates.pairs,
-                                              candidates.boxes[pieces:], probabilities[pieces:], NOT_A_DIGIT,
-                                              self.params.confidence)
-        best = probabilities.argmax(axis=1)
-        confidences = probabilities[np.arange(len(best)), best]
+        unions = pieces + len(candidates.pairs)  # the rows up to here: regions, then unions
+        boxes, readings = join_fragments(candidates.boxes[:pieces], probabilities[:pieces], candidates.pairs,
+                                         candidates.boxes[pieces:unions], probabilities[pieces:unions],
+                                         NOT_A_DIGIT, self.params.confidence)
+        best = readings.argmax(axis=1)
+        confidences = readings[np.arange(len(best)), best]
         digit = best < NOT_A_DIGIT
         confident = digit & (confidences >= self.params.confidence)
-        sure = confident & ~np.any(list(dropped_readings(boxes, best, confidences, confident).values()), axis=0)
+        context = probabilities[unions:]
+        dropped = dropped_readings(boxes, best, confidences, confident, candidates.boxes[unions:],
+                                   word_letters(context.argmax(axis=1), context.max(axis=1)))
+        sure = confident & ~np.any(list(dropped.values()), axis=0)
         unsure = digit & (confidences >= UNSURE) & (confidences < self.params.confidence)
 
         def chosen(rows: np.ndarray) -> Detections:
@@ -115,20 +123,32 @@ class Recognizer:
         return chosen(sure), chosen(unsure)
 
 
-def dropped_readings(boxes: np.ndarray, best: np.ndarray, confidences: np.ndarray,
-                     confident: np.ndarray) -> dict[str, np.ndarray]:
+def dropped_readings(boxes: np.ndarray, best: np.ndarray, confidences: np.ndarray, confident: np.ndarray,
+                     context_boxes: np.ndarray | None = None,
+                     context_letters: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Per rule, which readings (`best` class of each x, y, w, h box, read with `confidences`)
     it drops: they are no digit however they read. `confident`: the digits read surely
-    enough to report, among which specks are told by their height."""
+    enough to report, among which specks are told by their height. `context_boxes`:
+    glyphs beside them read only as context, of which `context_letters` read as letters."""
     speck = np.zeros(len(boxes), bool)
     speck[confident] = specks(boxes[confident, 3])
-    letters = (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER)
+    if context_boxes is None:
+        context_boxes, context_letters = np.zeros((0, 4), np.int32), np.zeros(0, bool)
+    glyphs = np.concatenate([boxes, context_boxes])
+    letters = np.concatenate([word_letters(best, confidences), context_letters])
+    in_a_word = in_words(glyphs, letters) | between_letters(glyphs, letters)
     return {
         "a speck": speck,
         "a slash": (best == 1) & (boxes[:, 2] > SLASH_ASPECT * boxes[:, 3]),
-        "a letter of a word": in_words(boxes, letters) | between_letters(boxes, letters),
+        "a letter of a word": in_a_word[:len(boxes)],
         "a frame around a digit": around_digits(boxes, best < NOT_A_DIGIT),
     }
+
+
+def word_letters(best: np.ndarray, confidences: np.ndarray) -> np.ndarray:
+    """Which readings (`best` class, read with `confidences`) are surely no digit: letters,
+    where they stand beside other glyphs."""
+    return (best == NOT_A_DIGIT) & (confidences >= WORD_LETTER)
 
 
 # A digit read this confidently, though not enough to report it, still continues its track.

@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 from .classify import NOT_A_DIGIT, DigitClassifier
-from .detect import binarize, find_page, regions_in, to_gray
+from .detect import Regions, binarize, find_page, regions_in, to_gray
 from .detect.contours import (
     MAX_CLUTTER,
     blob_outlines,
@@ -45,7 +45,7 @@ from .detect.regions import ink_mask
 from .detections import iou
 from .normalize import normalize_masks
 from .params import DetectionParams
-from .recognize import dropped_readings
+from .recognize import dropped_readings, word_letters
 
 MIN_IOU = 0.3
 # A digit's ink covers a tenth of its box or more; under this share of it, the threshold missed it.
@@ -68,8 +68,9 @@ class MissExplainer:
         if not missed:
             return []
         frame = FrameStages(image, self.params)
-        readings = self.classifier(normalize_masks(frame.regions.masks)) if frame.regions.masks else None
-        dropped_as = self._rules_that_drop(frame.regions.boxes, readings) if readings is not None else []
+        regions = frame.regions
+        readings = self.classifier(normalize_masks(regions.masks + regions.context_masks)) if regions.masks else None
+        dropped_as = self._rules_that_drop(regions, readings) if readings is not None else []
         return [self._stage(frame, readings, dropped_as, np.array(digit["box"]), digit["label"], reported)
                 for digit in missed]
 
@@ -91,14 +92,16 @@ class MissExplainer:
             return "read with too little confidence"
         return "misread" if read != label else dropped_as[region] or "lost after reading"
 
-    def _rules_that_drop(self, boxes: np.ndarray, readings: np.ndarray) -> list[str | None]:
-        """Per region, the first of the recognizer's rules that drops its reading, if one does."""
-        best = readings.argmax(axis=1)
-        confidences = readings.max(axis=1)
-        confident = (best < NOT_A_DIGIT) & (confidences >= self.params.confidence)
-        dropped = dropped_readings(boxes, best, confidences, confident)
+    def _rules_that_drop(self, regions: Regions, readings: np.ndarray) -> list[str | None]:
+        """Per region, the first of the recognizer's rules that drops its reading, if one
+        does; `readings` of the regions, then of the glyphs beside them read as context."""
+        count = len(regions.masks)
+        best, confidences = readings.argmax(axis=1), readings.max(axis=1)
+        confident = (best[:count] < NOT_A_DIGIT) & (confidences[:count] >= self.params.confidence)
+        dropped = dropped_readings(regions.boxes, best[:count], confidences[:count], confident,
+                                   regions.context_boxes, word_letters(best[count:], confidences[count:]))
         return [next((f"dropped as {rule}" for rule, rows in dropped.items() if rows[row]), None)
-                for row in range(len(boxes))]
+                for row in range(count)]
 
 
 class FrameStages:

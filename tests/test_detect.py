@@ -208,6 +208,28 @@ def test_a_long_box_around_a_number_is_neither_a_digit_nor_broken_into_ones():
     assert (boxes[:, 3] < 60).all()
 
 
+def test_a_glyph_crowded_out_by_the_letters_beside_it_is_handed_on_as_their_context():
+    """The O of a printed "IOh" has more ink around it than clear paper (the I and the h),
+    so it is no region; it is handed on beside them, whole through a process boundary."""
+    import pickle
+
+    from livedigit.detect import regions_in
+
+    binary = np.zeros((200, 400), np.uint8)
+    binary[80:120, 100:106] = 255                                      # an I
+    cv2.ellipse(binary, (124, 100), (14, 19), 0, 0, 360, 255, 3)        # an O 4 px from it
+    binary[80:120, 144:148] = 255                                      # an h 4 px from the O
+    binary[96:100, 148:166] = 255
+    binary[100:120, 166:170] = 255
+    binary[80:120, 300:306] = 255                                      # a 1 alone
+    regions = regions_in(binary, DetectionParams())
+    assert sorted(regions.boxes[:, 0].tolist()) == [100, 144, 300]
+    assert regions.context_boxes[:, 0].tolist() == [108]
+    sent = pickle.loads(pickle.dumps(regions))
+    assert sent.context_boxes.tolist() == regions.context_boxes.tolist()
+    assert np.array_equal(sent.context_masks[0], regions.context_masks[0])
+
+
 def test_touching_digits_are_split_into_one_region_each():
     page = paper()
     write(page, "38", (90, 120), scale=3.0, thickness=7)  # Hershey digits at this weight touch

@@ -120,6 +120,20 @@ def test_a_glyph_between_two_letters_set_a_little_apart_is_a_letter_not_a_digit(
     assert between_letters(boxes, letters).tolist() == [False, True, False, False, False, False, False, False]
 
 
+def test_a_glyph_chained_to_a_letter_through_a_glyph_read_only_as_context_is_a_letter_too():
+    """The I of a printed "IOh": the O and the h crowd each other, so only the h is a
+    region; the O is read as context (as a 0), and the chain I-O-h makes the I a letter."""
+    from livedigit.recognize import dropped_readings
+
+    boxes = np.array([[100, 80, 6, 40], [144, 80, 26, 40], [300, 80, 6, 40]])  # the I, the h, a 1 apart
+    best, confidences = np.array([1, 10, 1]), np.array([0.99, 1.0, 0.99])
+    confident = best < 10
+    alone = dropped_readings(boxes, best, confidences, confident)["a letter of a word"]
+    with_context = dropped_readings(boxes, best, confidences, confident,
+                                    np.array([[108, 79, 33, 43]]), np.array([False]))["a letter of a word"]
+    assert alone.tolist() == [False, False, False] and with_context.tolist() == [True, False, False]
+
+
 def test_a_box_around_a_digit_left_open_by_line_removal_is_a_frame_not_a_digit():
     from livedigit.recognize import around_digits
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..numbers import neighbours
 from ..params import DetectionParams
 from .frames import without_drawn_frames
 from .page import Page
@@ -44,6 +45,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     on_clear_paper = candidates | strokes
     around = without_enclosing(binary, contours, hierarchy, enclosing)
     on_clear_paper[on_clear_paper] = clutter(around, boxes[on_clear_paper]) <= MAX_CLUTTER
+    cluttered = np.flatnonzero(candidates & narrow & ~on_clear_paper)
     candidates &= on_clear_paper
     strokes = np.flatnonzero(strokes & on_clear_paper)
     kept_boxes, masks, cuts = [], [], []
@@ -64,8 +66,27 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
                 cuts.append((len(masks), len(masks) + 1))
             kept_boxes.extend(part_box for part_box, _ in parts)
             masks.extend(mask for _, mask in parts)
-    return Regions(np.array(kept_boxes, np.int32).reshape(-1, 4), masks, binary.shape[0], binary, cuts, boxes[strokes],
-                   [ink_mask(binary, contours[index], boxes[index]) for index in strokes], page=corners)
+    kept = np.array(kept_boxes, np.int32).reshape(-1, 4)
+    context = cluttered[beside_any(boxes[cluttered], kept)]
+    return Regions(kept, masks, binary.shape[0], binary, cuts, boxes[strokes],
+                   [ink_mask(binary, contours[index], boxes[index]) for index in strokes], page=corners,
+                   context_boxes=boxes[context],
+                   context_masks=[ink_mask(binary, contours[index], boxes[index]) for index in context])
+
+
+# Glyphs dropped as cluttered are handed on beside the regions up to this fraction of
+# their height away on their line: as far as the recogniser looks for the letters of a
+# word (recognize.BETWEEN_LETTERS_GAP).
+CONTEXT_GAP = 0.2
+
+
+def beside_any(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Which x, y, w, h boxes stand just left or right of one of the `others` on its line."""
+    if not len(boxes) or not len(others):
+        return np.zeros(len(boxes), bool)
+    beside = neighbours(np.concatenate([boxes, others]), CONTEXT_GAP)
+    count = len(boxes)
+    return beside[:count, count:].any(axis=1) | beside[count:, :count].any(axis=0)
 
 
 def blob_outlines(binary: np.ndarray, params: DetectionParams) -> tuple[np.ndarray, tuple, np.ndarray | None]:

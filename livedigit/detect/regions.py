@@ -29,12 +29,18 @@ class Regions:
     signatures: np.ndarray | None = None
     # The paper's corners (4, 2), clockwise from top-left, where a page was found in view.
     page: np.ndarray | None = None
+    # Glyphs beside the regions that the clutter filter dropped, boxes and ink: letters of
+    # a printed word set close together crowd each other's surroundings. They are read
+    # only to tell whether a region beside them stands in a word.
+    context_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
+    context_masks: list[np.ndarray] = field(default_factory=list)
 
     def __reduce__(self):
         """Pickled with all masks' pixels in one buffer, each mask the size of its box:
         a fifth of the time of pickling them one by one (what the finding process sends)."""
         return _unpickle_regions, (self.boxes, joined(self.masks), self.frame_height, self.binary, self.cuts,
-                                   self.stroke_boxes, joined(self.stroke_masks), self.signatures, self.page)
+                                   self.stroke_boxes, joined(self.stroke_masks), self.signatures, self.page,
+                                   self.context_boxes, joined(self.context_masks))
 
 
 def joined(masks: list[np.ndarray]) -> np.ndarray:
@@ -49,9 +55,10 @@ def split_by_boxes(pixels: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:
 
 
 def _unpickle_regions(boxes, pixels, frame_height, binary, cuts, stroke_boxes, stroke_pixels, signatures,
-                      page) -> Regions:
+                      page, context_boxes, context_pixels) -> Regions:
     return Regions(boxes, split_by_boxes(pixels, boxes), frame_height, binary, cuts, stroke_boxes,
-                   split_by_boxes(stroke_pixels, stroke_boxes), signatures, page)
+                   split_by_boxes(stroke_pixels, stroke_boxes), signatures, page,
+                   context_boxes, split_by_boxes(context_pixels, context_boxes))
 
 
 def ink_mask(binary: np.ndarray, contour: np.ndarray, box: np.ndarray) -> np.ndarray:
