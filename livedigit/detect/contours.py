@@ -75,7 +75,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
 
 
 # Glyphs dropped as cluttered are handed on beside the regions up to this fraction of
-# their height away on their line: as far as the recogniser looks for the letters of a
+# their height away on their line: as far as the recognizer looks for the letters of a
 # word (recognize.BETWEEN_LETTERS_GAP).
 CONTEXT_GAP = 0.2
 
