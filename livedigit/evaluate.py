@@ -4,7 +4,9 @@
     livedigit-eval --jsonl out.jsonl --labels photos/labels.json
 
 A hit is a reported digit whose box overlaps a true digit's box (IoU >= 0.3) with the
-right label; each true digit is hit at most once. Where the truth gives the paper's
+right label; each true digit is hit at most once. A digit the truth marks to `ignore` (no
+one could read it: too small, washed out) counts neither way: it is not missed, and a
+digit reported on it is not false. Where the truth gives the paper's
 corners, reported digits centred off the paper are counted apart (`off_page_per_frame`):
 what surrounds the paper must never produce a digit. For a folder of photos with a labels
 file (each file's `digits` string), the digits found are compared with those written.
@@ -72,12 +74,17 @@ class Score:
                 "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()}}
 
 
+def scored_digits(truth: list[dict]) -> list[dict]:
+    """The digits of a frame's truth items that count: not marks, not marked to ignore."""
+    return [item for item in truth if item["label"] >= 0 and not item.get("ignore")]
+
+
 def match_frame(reported: list[dict], truth: list[dict], score: Score) -> dict[int, int]:
     """Count one frame's hits and errors; returns true digit id -> label read for it.
 
     A wrong label is both a false digit and a missed one.
     """
-    digits = [item for item in truth if item["label"] >= 0]
+    digits = scored_digits(truth)
     pairs = []
     if reported and digits:
         overlaps = iou(np.array([d["box"] for d in reported]), np.array([t["box"] for t in digits]))
@@ -95,10 +102,19 @@ def match_frame(reported: list[dict], truth: list[dict], score: Score) -> dict[i
             hits += 1
         else:
             score.confusions[(true_label, label)] += 1
+    unmatched = [detection["box"] for r, detection in enumerate(reported) if r not in used_reported]
     score.hits += hits
-    score.false_digits += len(reported) - hits
+    score.false_digits += len(used_reported) - hits + len(unmatched) - on_ignored(unmatched, truth)
     score.missed += len(digits) - hits
     return read
+
+
+def on_ignored(boxes: list[list[int]], truth: list[dict]) -> int:
+    """How many of the `boxes` lie on a digit the truth marks to ignore."""
+    ignored = [item["box"] for item in truth if item.get("ignore")]
+    if not boxes or not ignored:
+        return 0
+    return int(np.count_nonzero(iou(np.array(boxes), np.array(ignored)).max(axis=1) >= MIN_IOU))
 
 
 def score_clip(lines: list[dict], truth: dict) -> Score:

@@ -186,7 +186,7 @@ def explain_misses(lines: list[dict], truth: dict, explainer: MissExplainer, sou
     """How many of the clip's missed and misread digits each stage lost, most first.
 
     The frames are read again from `source`, by default the source the JSONL names."""
-    from .evaluate import Score, match_frame
+    from .evaluate import Score, match_frame, scored_digits
     from .sources import open_source
 
     reported_by_frame = {line["frame"]: line["detections"] for line in lines}
@@ -195,7 +195,7 @@ def explain_misses(lines: list[dict], truth: dict, explainer: MissExplainer, sou
     frames = open_source(source or lines[0]["source"])
     try:
         for frame in frames:
-            digits = [item for item in items_by_frame.get(frame.index, []) if item["label"] >= 0]
+            digits = scored_digits(items_by_frame.get(frame.index, []))
             reported = reported_by_frame.get(frame.index, [])
             read = match_frame(reported, digits, Score())
             missed = [digit for n, digit in enumerate(digits) if read.get(digit.get("id", n)) != digit["label"]]

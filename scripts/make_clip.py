@@ -5,7 +5,8 @@
 
 Writes the clip and, beside it, <name>.truth.json: for every frame the box and label of
 each digit fully in view, the boxes of non-digit marks (label -1), and the paper's corners
-(`page`, clockwise from top-left, some perhaps beyond the frame's edge). `--preset random`
+(`page`, clockwise from top-left, some perhaps beyond the frame's edge). A digit no one
+could read in a frame (under 14 px tall, or washed out by glare) says why in `ignore`. `--preset random`
 draws every factor of the scene from --seed (livedigit.synthetic.random_scene); its truth
 file names the value each factor took. The same seed gives the same clip and truth.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigit.synthetic import PRESETS, make_clip, preset, random_scene
+from livedigit.synthetic import PRESETS, PageItem, make_clip, preset, random_scene
 
 RANDOM = "random"
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     for index, (frame, items, sheet) in enumerate(make_clip(digits, labels, style, args.frames, args.seed, args.fps)):
         writer.write(frame)
         truth.append({"frame": index, "page": np.round(sheet).astype(int).tolist(),
-                      "items": [{"id": item.id, "box": list(item.box), "label": item.label} for item in items]})
+                      "items": [truth_item(item) for item in items]})
     writer.release()
     truth_path = args.out.with_suffix(".truth.json")
     factors = {"factors": scene.factors} if scene else {}
@@ -51,6 +52,13 @@ def main(argv: list[str] | None = None) -> None:
                                       **factors, "frames": truth}) + "\n")
     digits_per_frame = np.mean([sum(i["label"] >= 0 for i in f["items"]) for f in truth])
     print(f"wrote {args.out} ({args.frames} frames, {digits_per_frame:.0f} digits a frame) and {truth_path}")
+
+
+def truth_item(item: PageItem) -> dict:
+    """An item of a frame's truth; a digit no one could read there is marked to be ignored
+    (livedigit-eval counts it neither missed nor, where read, false)."""
+    return {"id": item.id, "box": list(item.box), "label": item.label,
+            **({"ignore": item.unreadable} if item.unreadable else {})}
 
 
 if __name__ == "__main__":

@@ -41,6 +41,14 @@ def test_a_wrong_label_is_a_false_digit_and_a_miss_and_a_mark_read_as_digit_is_f
     assert score.flicker_rate == 1.0  # the one digit read in both frames: 8, then 3
 
 
+def test_a_digit_no_one_could_read_is_neither_missed_nor_false_where_read():
+    unreadable = {"frames": [{"frame": 0, "items": [{"id": 0, "box": [10, 10, 20, 30], "label": 3},
+                                                    {"id": 1, "box": [40, 10, 8, 12], "label": 5, "ignore": "small"}]}]}
+    for reported in ([], [([40, 10, 8, 12], 5)], [([40, 11, 8, 12], 6)]):
+        score = score_clip([line(0, ([10, 10, 20, 30], 3), *reported)], unreadable)
+        assert (score.hits, score.false_digits, score.missed) == (1, 0, 0)
+
+
 def test_digits_reported_off_the_paper_are_counted_a_frame_where_the_truth_knows_the_paper():
     on_paper = {"frames": [{**frame, "page": [[0, 0], [120, 0], [120, 60], [0, 60]]} for frame in TRUTH["frames"]]}
     lines = [line(0, ([11, 11, 20, 30], 3), ([200, 100, 20, 30], 1)), line(1, ([300, 10, 20, 30], 7))]

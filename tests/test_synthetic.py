@@ -100,3 +100,28 @@ def test_the_truth_follows_a_digits_ink_not_the_box_it_was_drawn_in():
     (box,) = (found.box for found in items_in_view([item], np.vstack([turn, [0, 0, 1]]), (640, 480)))
     x, y, w, h = box
     assert w <= 6 and 83 <= h <= 88
+
+
+def test_a_digit_too_small_or_washed_out_by_glare_is_marked_unreadable_in_the_frame():
+    """The scenes promise digits from 14 px tall: the far side of a page seen at a slant
+    shows them smaller, and a lamp's glare can turn a pencil digit to the sensor's white."""
+    from livedigit.synthetic.camera import unreadable
+    from livedigit.synthetic.page import PageItem
+
+    frame = np.full((100, 100, 3), 200, np.uint8)
+    frame[20:40, 20:30] = 60  # a digit's dark ink
+    frame[60:80, 60:70] = 255  # glare over one
+    assert unreadable(frame, PageItem((20, 20, 10, 20), 7)) == ""
+    assert unreadable(frame, PageItem((20, 20, 10, 13), 7)) == "under 14 px tall"
+    assert unreadable(frame, PageItem((60, 60, 9, 19), 7)) == "washed out by glare"
+    assert unreadable(frame, PageItem((20, 20, 10, 13), -1)) == ""  # a mark is no digit
+
+
+def test_a_random_scene_marks_the_digits_it_shows_too_small_to_read(mnist):
+    """Scene 31 shows a small page far away and tilted: most of its digits are 8-13 px tall."""
+    from livedigit.synthetic import random_scene
+
+    (_, items, _), = make_clip(mnist["x_test"], mnist["y_test"], random_scene(31).style, frames=1, seed=31)
+    digits = [item for item in items if item.label >= 0]
+    assert all((item.unreadable != "") == (item.box[3] < 14) for item in digits)
+    assert sum(item.unreadable != "" for item in digits) >= len(digits) / 2

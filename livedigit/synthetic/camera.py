@@ -1,6 +1,7 @@
 """The camera: a moving, tilting view of the page under uneven light, with blur and noise."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import cv2
@@ -78,7 +79,32 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
     if style.jpeg_quality:
         frame = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, style.jpeg_quality])[1],
                              cv2.IMREAD_COLOR)
-    return Shot(frame, items_in_view(page.items, homography, style.frame_size), sheet_corners(page, homography))
+    items = [replace(item, unreadable=unreadable(frame, item)) for item in
+             items_in_view(page.items, homography, style.frame_size)]
+    return Shot(frame, items, sheet_corners(page, homography))
+
+
+# The smallest digits the scenes are drawn with (scenes.random_scene), in frame pixels: any
+# seen smaller (the far side of a page seen at a slant, an ink box a little short) is out of range.
+MIN_DIGIT_HEIGHT = 14
+# Grey levels from which the sensor shows white, whatever is in front of it: ink under a
+# lamp's glare that bright is gone from the frame.
+SENSOR_WHITE = 250
+
+
+def unreadable(frame: np.ndarray, item: PageItem) -> str:
+    """Why no one could read the digit `item` in the `frame`: smaller than the scenes promise,
+    or washed out by glare (nearly all of its box at the sensor's white); "" where it can
+    be read, and for marks that are not digits."""
+    if item.label < 0:
+        return ""
+    x, y, w, h = item.box
+    if h < MIN_DIGIT_HEIGHT:
+        return f"under {MIN_DIGIT_HEIGHT} px tall"
+    grey = cv2.cvtColor(frame[y:y + h + 1, x:x + w + 1], cv2.COLOR_BGR2GRAY)
+    if np.percentile(grey, 5) >= SENSOR_WHITE:
+        return "washed out by glare"
+    return ""
 
 
 def sheet_corners(page: Page, homography: np.ndarray) -> np.ndarray:

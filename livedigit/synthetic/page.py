@@ -16,6 +16,7 @@ class PageItem:
     label: int                       # digit 0-9, or -1 for a non-digit mark
     id: int = -1                     # index on its page, the same in every frame
     outline: np.ndarray | None = field(default=None, compare=False)  # ink's hull on the page; None in a frame
+    unreadable: str = ""             # in a frame, why no one could read the digit there (camera.unreadable)
 
 
 def inked_item(outline: np.ndarray, label: int, index: int) -> PageItem:

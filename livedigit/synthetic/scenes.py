@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .camera import MIN_DIGIT_HEIGHT
 from .style import PENS, Style
 from .surroundings import SURROUNDS
 
@@ -48,7 +49,7 @@ class Scene:
 def random_scene(seed: int) -> Scene:
     rng = np.random.default_rng(seed)
     frame_size = RESOLUTIONS[rng.integers(len(RESOLUTIONS))]
-    digit_height = log_uniform(rng, 14, 0.4 * frame_size[1])
+    digit_height = log_uniform(rng, MIN_DIGIT_HEIGHT, 0.4 * frame_size[1])
     digits = round(log_uniform(rng, 1, 100))
     ink, pen = str(rng.choice(list(INKS))), str(rng.choice(PENS))
     paper_kind = str(rng.choice(PAPERS))
