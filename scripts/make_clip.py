@@ -6,9 +6,10 @@
 Writes the clip and, beside it, <name>.truth.json: for every frame the box and label of
 each digit fully in view, the boxes of non-digit marks (label -1), and the paper's corners
 (`page`, clockwise from top-left, some perhaps beyond the frame's edge). A digit no one
-could read in a frame (under 14 px tall, or washed out by glare) says why in `ignore`. `--preset random`
-draws every factor of the scene from --seed (livedigit.synthetic.random_scene); its truth
-file names the value each factor took. The same seed gives the same clip and truth.
+could read in a frame (under 14 px tall, or washed out by glare) says why in `ignore`.
+`--preset random` draws every factor of the scene from --seed
+(livedigit.synthetic.random_scene); its truth file names the value each factor took.
+The same seed gives the same clip and truth.
 """
 from __future__ import annotations
 
