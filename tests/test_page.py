@@ -192,3 +192,18 @@ def test_a_digit_written_near_the_papers_edge_is_read_though_its_box_reaches_int
     frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(20).style, frames=1, seed=20))
     (three,) = [item for item in items if item.label >= 0]
     assert iou(np.array([three.box]), find_regions(frame, PARAMS).boxes).max() >= 0.5
+
+
+def test_the_blurred_rim_of_dark_surroundings_beside_the_paper_is_no_region(mnist):
+    """`squared-far` (seed 11), frame 13: a strip of dark table along the left of a page that
+    fills the frame, too thin for the page to be found. The off-page mask, made at a small
+    copy's coarse pixels, stopped a pixel short of the table's blurred edge, which stood as
+    a 2-5 px wide stroke (read as 1) in frames 13-33."""
+    from livedigit.synthetic import make_clip
+
+    *_, (frame, _, _) = make_clip(mnist["x_test"], mnist["y_test"], preset("squared-far"), frames=14, seed=11)
+    gray = to_gray(frame)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((gray < 0.4 * np.percentile(gray, 90)).astype(np.uint8))
+    table = max(range(1, count), key=lambda label: stats[label, cv2.CC_STAT_AREA])  # not the digits' dark ink
+    rim = cv2.dilate((labels == table).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0
+    assert not any(rim[y:y + h, x:x + w].any() for x, y, w, h in find_regions(frame, PARAMS).boxes)

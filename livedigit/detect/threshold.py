@@ -69,6 +69,10 @@ BACKGROUND_SIDE = 96
 
 # Where the estimate is darker than this fraction of the brightest paper, there is no paper.
 OFF_PAGE = 0.4
+# The off-page mask reaches this many pixels further at full size: made of the small copy's
+# coarse pixels, it may stop a pixel or two short of the dark edge of what surrounds the
+# paper, blurred over the paper's rim, which would stand as a thin stroke (a 1).
+SEAM = 3
 
 
 def paper_brightness(gray: np.ndarray, window_percent: int,
@@ -100,7 +104,8 @@ def paper_brightness(gray: np.ndarray, window_percent: int,
     if not off_page.any():
         return paper, None
     off_page = cv2.dilate(off_page, np.ones((3, 3), np.uint8))
-    return paper, cv2.resize(off_page, (w, h), interpolation=cv2.INTER_NEAREST)
+    off_page = cv2.resize(off_page, (w, h), interpolation=cv2.INTER_NEAREST)
+    return paper, cv2.dilate(off_page, np.ones((2 * SEAM + 1, 2 * SEAM + 1), np.uint8))
 
 
 def around_paper_filled(small: np.ndarray, page: Page) -> np.ndarray:
