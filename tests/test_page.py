@@ -207,3 +207,16 @@ def test_the_blurred_rim_of_dark_surroundings_beside_the_paper_is_no_region(mnis
     table = max(range(1, count), key=lambda label: stats[label, cv2.CC_STAT_AREA])  # not the digits' dark ink
     rim = cv2.dilate((labels == table).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0
     assert not any(rim[y:y + h, x:x + w].any() for x, y, w, h in find_regions(frame, PARAMS).boxes)
+
+
+def test_the_paper_found_has_no_hole_where_a_thick_stroke_reached_its_edge(mnist):
+    """Seed 8: a marker 5 whose top nearly reaches the frame's edge notched the paper there;
+    closing the notch's mouth left a hole inside the page, which cut a block out of the 5
+    (read as 3)."""
+    from livedigit.synthetic import make_clip, random_scene
+
+    frame, _, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(8).style, frames=1, seed=8))
+    paper = find_page(to_gray(frame)).paper
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    solid = cv2.drawContours(np.zeros_like(paper), contours, -1, 255, cv2.FILLED)
+    assert np.array_equal(paper, solid)

@@ -101,6 +101,9 @@ def find_page(gray: np.ndarray) -> Page | None:
     # notches that ink cut into the paper's outline (a digit on the page's or the frame's
     # edge) are closed: that ink is the paper's, and the digits beside the notch are on it
     paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, square(NOTCH * scale), borderType=cv2.BORDER_REPLICATE)
+    # closed at its mouth, a notch wider inside (a thick stroke reaching the page's edge from
+    # within) is a hole in the paper: filled, as ink on the paper is
+    paper = largest_solid_blob(paper)
     # the frame's own edge is not the paper's
     inner_paper = cv2.erode(paper, square(3), borderType=cv2.BORDER_REPLICATE)
     reading_area = cv2.erode(paper, square(2 * BORDER * scale), borderType=cv2.BORDER_REPLICATE)
