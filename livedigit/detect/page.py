@@ -7,6 +7,8 @@ frame, or no sharp edge parts it from the rest, the whole frame is the page (Non
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 import cv2
 import numpy as np
 
@@ -20,10 +22,21 @@ MIN_PAGE_AREA = 0.01
 # light or a soft shadow changes the paper's brightness over a few pixels.
 MIN_EDGE_CONTRAST = 1.18
 # Along three quarters of the paper's outline, a 3x3 neighbourhood spans at least this
-# fraction of the step from the surroundings to the paper. A shadow's or a lamp's soft
-# edge spreads the step over many pixels; so does an outline cut across the paper by
+# fraction of the rise from the surroundings to the paper there. A shadow's or a lamp's
+# soft edge spreads the rise over many pixels; so does an outline cut across the paper by
 # uneven light, where only part of it is the paper's true edge.
 SHARP_EDGE = 0.45
+# The rise at a point of the outline is measured from a band this far off it (and half as
+# far), in pixels of the small copy at PAGE_SIDE: beyond a soft shadow's spread, near
+# enough that a lamp's glare beside the paper's edge is as bright there as at the edge.
+FAR_BAND = 12
+# Where the rise at a point is less than this fraction of the paper's contrast with its
+# surroundings all round, the outline there is no edge (glare as bright as the paper).
+LOCAL_RISE = 0.25
+# Where no brighter level shows a sheet, up to this many levels are tried within the
+# brightest pixels, each within the last: a lamp's glare around a sheet is as bright as
+# the paper's lower levels, and its blob takes the glare in with the sheet.
+GLARE_LEVELS = 2
 # Digits are read with their centres this far inside the paper's edge, in pixels of the
 # small copy at PAGE_SIDE (a fortieth of the frame's shorter side), clear of the edge and
 # its shadow: strokes along the edge are centred on it; a digit written near it is not.
@@ -135,15 +148,32 @@ def square(size: float) -> np.ndarray:
     return np.ones((round(size) | 1, round(size) | 1), np.uint8)
 
 
-def brightness_levels(smooth: np.ndarray) -> tuple[int, ...]:
+def brightness_levels(smooth: np.ndarray) -> Iterator[int]:
     """Otsu's level between dark and bright, then between the bright and the brightest,
-    brightest first: paper on a pale wall stands out only from the bright pixels."""
-    level, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    bright = smooth[smooth > level]
-    if not len(bright):
-        return (int(level),)
-    upper, _ = cv2.threshold(bright.reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return int(upper), int(level)
+    brightest first: paper on a pale wall stands out only from the bright pixels. Then
+    up to GLARE_LEVELS within the brightest, each within the last, while enough pixels
+    lie above: a sheet in a lamp's glare stands out only from the glare around it."""
+    level = otsu_level(smooth)
+    upper = otsu_level(smooth[smooth > level])
+    if upper is not None:
+        yield upper
+    yield level
+    for _ in range(GLARE_LEVELS):
+        if upper is None or np.count_nonzero(smooth > upper) < MIN_PAGE_AREA * smooth.size:
+            return
+        brighter = otsu_level(smooth[smooth > upper])
+        if brighter <= upper:
+            return
+        upper = brighter
+        yield upper
+
+
+def otsu_level(pixels: np.ndarray) -> int | None:
+    """Otsu's level between the darker and the brighter of some grey pixels; None for none."""
+    if not pixels.size:
+        return None
+    level, _ = cv2.threshold(pixels.reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return int(level)
 
 
 def largest_solid_blob(bright: np.ndarray) -> np.ndarray | None:
@@ -171,14 +201,37 @@ def has_sharp_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> bool:
     outline = paper & ~eroded
     inner = eroded & ~cv2.erode(eroded, kernel, iterations=2, borderType=cv2.BORDER_REPLICATE)
     # a band off the outline by more than a ruled line's width: beyond a line is more paper
-    outer = (cv2.dilate(paper, kernel, iterations=round(6 * scale))
-             & ~cv2.dilate(paper, kernel, iterations=round(3 * scale)))
+    outer = band_around(paper, 3 * scale, 6 * scale)
     if cv2.countNonZero(outer) < min(paper.shape):  # hardly any of the outline inside the frame
         return False
     inside, outside = grey_percentile(smooth, inner, 0.5), grey_percentile(smooth, outer, 0.5)
-    step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, kernel)  # the rise within each pixel's 3x3
-    return (inside >= MIN_EDGE_CONTRAST * max(outside, 1)
-            and grey_percentile(step, outline, 0.25) >= SHARP_EDGE * (inside - outside))
+    if inside < MIN_EDGE_CONTRAST * max(outside, 1):
+        return False
+    # the rise at each point of the outline, from a band beyond a soft edge's spread to the
+    # band inside; a lamp's glare beside part of the paper's edge makes it less there
+    reach = round(2 * FAR_BAND * scale) | 1
+    beyond = band_around(paper, FAR_BAND / 2 * scale, FAR_BAND * scale)
+    rise = band_mean(smooth, inner, reach) - band_mean(smooth, beyond, reach)
+    step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, kernel).astype(np.float32)  # the rise within each pixel's 3x3
+    along = outline > 0
+    rise, step = rise[along], step[along]
+    contrast = inside - outside
+    sharp = (step >= SHARP_EDGE * np.minimum(rise, contrast)) & (rise >= LOCAL_RISE * contrast)
+    return np.count_nonzero(sharp) >= 0.75 * np.count_nonzero(along)
+
+
+def band_around(blob: np.ndarray, near: float, far: float) -> np.ndarray:
+    """The pixels outside a blob between `near` and `far` pixels from it."""
+    kernel = np.ones((3, 3), np.uint8)
+    return cv2.dilate(blob, kernel, iterations=round(far)) & ~cv2.dilate(blob, kernel, iterations=round(near))
+
+
+def band_mean(image: np.ndarray, band: np.ndarray, size: int) -> np.ndarray:
+    """The mean of the image over the band's pixels within a size x size window of each pixel."""
+    on_band = (band > 0).astype(np.float32)
+    total = cv2.boxFilter(image.astype(np.float32) * on_band, -1, (size, size), normalize=False)
+    count = cv2.boxFilter(on_band, -1, (size, size), normalize=False)
+    return total / np.maximum(count, 1)
 
 
 def grey_percentile(image: np.ndarray, mask: np.ndarray | None, fraction: float) -> int:
