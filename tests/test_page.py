@@ -7,6 +7,7 @@ import pytest
 
 from livedigit.detect import PageTracker, find_page, find_regions, to_gray
 from livedigit.detect.page import HOLD_FRAMES, outline_corners
+from livedigit.detect.threshold import paper_brightness
 from livedigit.detections import iou
 from livedigit.params import DetectionParams
 from livedigit.synthetic import preset
@@ -222,6 +223,20 @@ def test_the_blurred_rim_of_dark_surroundings_beside_the_paper_is_no_region(mnis
     table = max(range(1, count), key=lambda label: stats[label, cv2.CC_STAT_AREA])  # not the digits' dark ink
     rim = cv2.dilate((labels == table).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0
     assert not any(rim[y:y + h, x:x + w].any() for x, y, w, h in find_regions(frame, PARAMS).boxes)
+
+
+def test_paper_dim_away_from_a_lamps_glare_is_not_taken_for_what_surrounds_the_page(mnist):
+    """Seed 33: paper fills the frame under a lamp's glare; far from the glare it is under
+    0.4 of the glare's brightness, and was masked off as a dark surrounding (ten of its 38
+    digits never inked). Paper is off the page only where it is that much darker than the
+    paper near it."""
+    from livedigit.synthetic import make_clip, random_scene
+
+    frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(33).style, frames=1, seed=33))
+    _, off_page = paper_brightness(to_gray(frame), PARAMS.window)
+    assert off_page is None
+    boxes = find_regions(frame, PARAMS).boxes
+    assert all(iou(np.array([item.box]), boxes).max() >= 0.5 for item in items if item.label >= 0)
 
 
 def test_the_paper_found_has_no_hole_where_a_thick_stroke_reached_its_edge(mnist):

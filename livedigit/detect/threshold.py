@@ -6,7 +6,7 @@ import numpy as np
 
 from ..params import DetectionParams
 from .lines import LineTracker, remove_ruled_lines
-from .page import Page, grey_percentile
+from .page import Page, grey_percentile, square
 from .regions import blobs_reaching
 
 
@@ -67,7 +67,7 @@ def close(binary: np.ndarray, size: int) -> np.ndarray:
 BACKGROUND_SIDE = 96
 
 
-# Where the estimate is darker than this fraction of the brightest paper, there is no paper.
+# Where the estimate is darker than this fraction of the brightest paper near it, there is no paper.
 OFF_PAGE = 0.4
 # The off-page mask reaches this many pixels further at full size: made of the small copy's
 # coarse pixels, it may stop a pixel or two short of the dark edge of what surrounds the
@@ -98,7 +98,10 @@ def paper_brightness(gray: np.ndarray, window_percent: int,
         small = around_paper_filled(small, page)
     window = max(3, round(min(small.shape) * window_percent / 100) | 1)
     background = cv2.medianBlur(small, min(window, 255))
-    brightest_paper = grey_percentile(background, None, 0.9)
+    # the brightest paper near each pixel, within the median's window: where a lamp's
+    # glare lights part of the paper, the paper far from it is dim, but no darker than the
+    # paper beside it
+    brightest_paper = np.minimum(cv2.dilate(background, square(window)), grey_percentile(background, None, 0.9))
     paper = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     off_page = (background < OFF_PAGE * brightest_paper).astype(np.uint8) * 255
     if not off_page.any():
