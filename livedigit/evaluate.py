@@ -8,7 +8,10 @@ right label; each true digit is hit at most once. A digit the truth marks to `ig
 one could read it: too small, washed out) counts neither way: it is not missed, and a
 digit reported on it is not false. Where the truth gives the paper's
 corners, reported digits centred off the paper are counted apart (`off_page_per_frame`):
-what surrounds the paper must never produce a digit. For a folder of photos with a labels
+what surrounds the paper must never produce a digit. Each false digit is put down to what
+it lies on (`false_on`): a true digit misread, the paper's surroundings, a mark (a letter,
+a word, an arrow, a box), part of a digit (a piece of one, or two merged), or nothing
+drawn (paper, lines, texture). For a folder of photos with a labels
 file (each file's `digits` string), the digits found are compared with those written.
 With --why, every missed or misread digit of a clip is put down to the stage that lost it
 (livedigit/why.py): the clip is read again, from the source its JSONL names.
@@ -43,6 +46,7 @@ class Score:
     label_pairs: int = 0
     off_page: int = 0          # false digits centred off the paper, where the truth knows where it is
     frames_with_page: int = 0
+    false_on: Counter = field(default_factory=Counter)     # what each false digit lies on -> count
 
     # Nothing reported is nothing wrong, nothing to find is nothing missed: a clip with no
     # digit in view, read as such, scores 1.
@@ -71,7 +75,8 @@ class Score:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
                 "hits": self.hits, "false_digits": self.false_digits, "missed": self.missed,
                 "flicker_rate": round(self.flicker_rate, 4), **off_page,
-                "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()}}
+                "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()},
+                "false_on": dict(self.false_on.most_common())}
 
 
 def scored_digits(truth: list[dict]) -> list[dict]:
@@ -79,8 +84,10 @@ def scored_digits(truth: list[dict]) -> list[dict]:
     return [item for item in truth if item["label"] >= 0 and not item.get("ignore")]
 
 
-def match_frame(reported: list[dict], truth: list[dict], score: Score) -> dict[int, int]:
-    """Count one frame's hits and errors; returns true digit id -> label read for it.
+def match_frame(reported: list[dict], truth: list[dict], score: Score,
+                page: list[list[float]] | None = None) -> dict[int, int]:
+    """Count one frame's hits and errors, and what each false digit lies on (the paper's
+    corners, where given, tell what lies off it); returns true digit id -> label read for it.
 
     A wrong label is both a false digit and a missed one.
     """
@@ -103,18 +110,51 @@ def match_frame(reported: list[dict], truth: list[dict], score: Score) -> dict[i
         else:
             score.confusions[(true_label, label)] += 1
     unmatched = [detection["box"] for r, detection in enumerate(reported) if r not in used_reported]
+    false = [box for box, ignored in zip(unmatched, on_ignored(unmatched, truth)) if not ignored]
+    misread = len(used_reported) - hits
     score.hits += hits
-    score.false_digits += len(used_reported) - hits + len(unmatched) - on_ignored(unmatched, truth)
+    score.false_digits += misread + len(false)
     score.missed += len(digits) - hits
+    if misread:
+        score.false_on[MISREAD] += misread
+    score.false_on.update(what_lies_under(box, truth, page) for box in false)
     return read
 
 
-def on_ignored(boxes: list[list[int]], truth: list[dict]) -> int:
-    """How many of the `boxes` lie on a digit the truth marks to ignore."""
+def on_ignored(boxes: list[list[int]], truth: list[dict]) -> np.ndarray:
+    """Which of the `boxes` lie on a digit the truth marks to ignore."""
     ignored = [item["box"] for item in truth if item.get("ignore")]
     if not boxes or not ignored:
-        return 0
-    return int(np.count_nonzero(iou(np.array(boxes), np.array(ignored)).max(axis=1) >= MIN_IOU))
+        return np.zeros(len(boxes), bool)
+    return iou(np.array(boxes), np.array(ignored)).max(axis=1) >= MIN_IOU
+
+
+# What a false digit lies on (Score.false_on): a true digit read as another; else, by its
+# box's centre, the first of: off the paper, on a mark (a letter, a word, an arrow, a box
+# drawn), on part of a true digit (a piece of one, or a blob of two merged), on nothing.
+MISREAD = "a digit, misread"
+OFF_PAPER = "off the paper"
+ON_MARK = "a mark, letter or word"
+ON_PART = "part of a digit"
+ON_NOTHING = "nothing drawn: paper, lines, texture"
+
+
+def what_lies_under(box: list[int], truth: list[dict], page: list[list[float]] | None) -> str:
+    """What a reported box that is no true digit lies on (see MISREAD ... ON_NOTHING)."""
+    x, y, w, h = box
+    centre = (x + w / 2, y + h / 2)
+    if page is not None and centre_off_page(centre, page):
+        return OFF_PAPER
+
+    def covering(item: dict) -> bool:
+        left, top, width, height = item["box"]
+        return left <= centre[0] <= left + width and top <= centre[1] <= top + height
+
+    if any(item["label"] < 0 and covering(item) for item in truth):
+        return ON_MARK
+    if any(item["label"] >= 0 and covering(item) for item in truth):
+        return ON_PART
+    return ON_NOTHING
 
 
 def score_clip(lines: list[dict], truth: dict) -> Score:
@@ -123,7 +163,7 @@ def score_clip(lines: list[dict], truth: dict) -> Score:
     score, previous = Score(), {}
     for frame in truth["frames"]:
         reported = by_frame.get(frame["frame"], [])
-        read = match_frame(reported, frame["items"], score)
+        read = match_frame(reported, frame["items"], score, frame.get("page"))
         if "page" in frame:
             score.frames_with_page += 1
             score.off_page += count_off_page(reported, frame["page"])
@@ -136,9 +176,11 @@ def score_clip(lines: list[dict], truth: dict) -> Score:
 
 def count_off_page(reported: list[dict], page: list[list[float]]) -> int:
     """How many of the reported boxes have their centre off the paper's outline."""
-    outline = np.array(page, np.float32)
-    return sum(cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0
-               for x, y, w, h in (detection["box"] for detection in reported))
+    return sum(centre_off_page((x + w / 2, y + h / 2), page) for x, y, w, h in (d["box"] for d in reported))
+
+
+def centre_off_page(centre: tuple[float, float], page: list[list[float]]) -> bool:
+    return cv2.pointPolygonTest(np.array(page, np.float32), centre, False) < 0
 
 
 def score_photos(lines: list[dict], labels: list[dict]) -> tuple[Score, list[str]]:

@@ -104,13 +104,19 @@ def random_tables(args: argparse.Namespace, folder: Path) -> None:
             by_value[factor, value].append(scores[seed]["f1"])
     for (factor, value), values in sorted(by_value.items()):
         print(f"| {factor} | {value} | {len(values)} | {np.mean(values):.3f} | {min(values):.3f} |")
-    lost = defaultdict(int)
-    for s in scores.values():
-        for stage, count in s["lost_at"].items():
-            lost[stage] += count
-    print("\n| missed or misread digits lost at | digits |\n|---|---|")
-    for stage, count in sorted(lost.items(), key=lambda item: -item[1]):
-        print(f"| {stage} | {count} |")
+    print_totals("missed or misread digits lost at", [s["lost_at"] for s in scores.values()])
+    print_totals("false digits on", [s["false_on"] for s in scores.values()])
+
+
+def print_totals(heading: str, counts: list[dict[str, int]]) -> None:
+    """A table of counts by key summed over the scenes, largest first."""
+    totals = defaultdict(int)
+    for scene in counts:
+        for key, count in scene.items():
+            totals[key] += count
+    print(f"\n| {heading} | digits |\n|---|---|")
+    for key, count in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"| {key} | {count} |")
 
 
 def top_stages(lost_at: dict, shown: int = 3) -> str:

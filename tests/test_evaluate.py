@@ -56,6 +56,23 @@ def test_digits_reported_off_the_paper_are_counted_a_frame_where_the_truth_knows
     assert "off_page_per_frame" not in score_clip(lines, TRUTH).summary()
 
 
+def test_each_false_digit_is_put_down_to_what_it_lies_on():
+    """A misread digit, the desk beyond the paper, a word, a piece of a digit, blank paper;
+    a digit read right and one no one could read are no false digits."""
+    frame = {"frame": 0, "page": [[0, 0], [200, 0], [200, 100], [0, 100]],
+             "items": [{"id": 0, "box": [10, 10, 20, 30], "label": 3},
+                       {"id": 1, "box": [40, 10, 20, 30], "label": 5},
+                       {"id": 2, "box": [80, 10, 60, 20], "label": -1},
+                       {"id": 3, "box": [10, 60, 40, 30], "label": 7},
+                       {"id": 4, "box": [160, 60, 8, 12], "label": 1, "ignore": "small"}]}
+    reported = line(0, ([10, 10, 20, 30], 3), ([40, 10, 20, 30], 8), ([300, 50, 20, 30], 1),
+                    ([100, 12, 10, 16], 1), ([12, 62, 8, 26], 1), ([120, 60, 20, 30], 4), ([160, 60, 8, 12], 1))
+    summary = score_clip([reported], {"frames": [frame]}).summary()
+    assert summary["false_digits"] == 5
+    assert summary["false_on"] == {"a digit, misread": 1, "off the paper": 1, "a mark, letter or word": 1,
+                                   "part of a digit": 1, "nothing drawn: paper, lines, texture": 1}
+
+
 def test_photos_count_the_digits_found_against_the_digits_written():
     labels = [{"file": "a.png", "digits": "12"}, {"file": "b.png", "digits": "7"}]
     lines = [{"source": "/x/a.png", "detections": [{"digit": 1}, {"digit": 2}, {"digit": 2}]},
