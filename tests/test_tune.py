@@ -117,7 +117,10 @@ def test_a_moved_trackbar_changes_the_saved_profile_and_the_detections(display, 
             # The trackbars stack at the bottom of the controls window, about 22 pixels
             # apart; the last is "confidence". Click near its right end, then End (100 %).
             x, y, width, height = window_geometry(display, controls)
-            xdotool(display, "mousemove", "--sync", str(x + width - 30), str(y + height - 13))
+            # not --sync: it waits for the pointer to move, and on a second try the pointer
+            # is there already (xdotool before 2024, jordansissel/xdotool#463)
+            xdotool(display, "mousemove", str(x + width - 30), str(y + height - 13))
+            time.sleep(0.2)
             xdotool(display, "click", "1")
             xdotool(display, "key", "End")
 
