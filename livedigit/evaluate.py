@@ -6,8 +6,8 @@
 A hit is a reported digit whose box overlaps a true digit's box (IoU >= 0.3) with the
 right label; each true digit is hit at most once. A digit the truth marks to `ignore` (no
 one could read it: too small, washed out) counts neither way: it is not missed, and a
-digit reported on it is not false. Where the truth gives the paper's
-corners, reported digits centred off the paper are counted apart (`off_page_per_frame`):
+digit reported on it is not false. Where the truth gives the paper in view (its
+outline), reported digits centred off the paper are counted apart (`off_page_per_frame`):
 what surrounds the paper must never produce a digit. Each false digit is put down to what
 it lies on (`false_on`): a true digit misread, the paper's surroundings, a mark (a letter,
 a word, an arrow, a box), part of a digit (a piece of one, or two merged), or nothing
@@ -180,7 +180,8 @@ def count_off_page(reported: list[dict], page: list[list[float]]) -> int:
 
 
 def centre_off_page(centre: tuple[float, float], page: list[list[float]]) -> bool:
-    return cv2.pointPolygonTest(np.array(page, np.float32), centre, False) < 0
+    """Whether a point lies off the paper in view (all do where none is in view)."""
+    return len(page) < 3 or cv2.pointPolygonTest(np.array(page, np.float32), centre, False) < 0
 
 
 def score_photos(lines: list[dict], labels: list[dict]) -> tuple[Score, list[str]]:

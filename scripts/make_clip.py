@@ -4,8 +4,8 @@
     python scripts/make_clip.py --data ../shared/data/mnist.npz --preset random --seed 17 --out clips/r17.mp4
 
 Writes the clip and, beside it, <name>.truth.json: for every frame the box and label of
-each digit fully in view, the boxes of non-digit marks (label -1), and the paper's corners
-(`page`, clockwise from top-left, some perhaps beyond the frame's edge). A digit no one
+each digit fully in view, the boxes of non-digit marks (label -1), and the paper in view
+(`page`: its outline, cut by the frame's edge, clockwise from top-left). A digit no one
 could read in a frame (under 14 px tall, or washed out by glare) says why in `ignore`.
 `--preset random` draws every factor of the scene from --seed
 (livedigit.synthetic.random_scene); its truth file names the value each factor took.

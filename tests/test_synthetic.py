@@ -69,6 +69,23 @@ def test_the_truth_gives_the_papers_corners_around_every_digit(mnist):
         assert cv2.pointPolygonTest(sheet, (x + w / 2, y + h / 2), False) > 0
 
 
+def test_the_paper_in_view_is_cut_by_the_frame_and_the_horizon_of_a_steeply_tilted_page(mnist):
+    """Seed 96: the camera, tilted far, sees beyond the page's horizon; projected whole, the
+    sheet's far corners turned over into points thousands of pixels off the frame, and the
+    outline crossed itself."""
+    import cv2
+
+    from livedigit.synthetic import random_scene
+
+    frame, items, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(96).style, frames=1, seed=96))
+    height, width = frame.shape[:2]
+    assert len(sheet) > 4  # cut by the frame's edges
+    assert ((sheet >= 0) & (sheet <= [width, height])).all()
+    assert cv2.isContourConvex(sheet.reshape(-1, 1, 2))
+    for x, y, w, h in (item.box for item in items if item.label >= 0):
+        assert cv2.pointPolygonTest(sheet, (x + w / 2, y + h / 2), False) > 0
+
+
 def test_a_lightly_pressed_pencil_digit_is_boxed_around_its_whole_stroke(mnist):
     """The truth boxed a digit where its ink's alpha passed 0.3: a pencil's grey under light,
     uneven pressure seldom does, so of these digits 16 were left out of the truth and

@@ -25,7 +25,7 @@ CAMERA_CYCLE_S = 20.0
 
 
 def make_clip(digits: np.ndarray, labels: np.ndarray, style: Style, frames: int, seed: int, fps: float = 30.0):
-    """Yield a Shot (frame, items in view, the paper's corners) for each of `frames` frames of one page."""
+    """Yield a Shot (frame, items in view, the paper in view) for each of `frames` frames of one page."""
     rng = np.random.default_rng(seed)
     page = write_page(digits, labels, style, rng)
     if style.surround:

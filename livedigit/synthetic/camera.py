@@ -7,6 +7,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from ..detect.page import clockwise_from_top_left
 from .page import Page, PageItem
 from .style import Style
 
@@ -52,8 +53,9 @@ def lighting(style: Style, t: float) -> np.ndarray:
 
 
 class Shot(NamedTuple):
-    """A frame, the items fully in view with their frame boxes, and the paper's corners in the
-    frame (clockwise from top-left; some may lie beyond the frame's edge)."""
+    """A frame, the items fully in view with their frame boxes, and the paper in view: its
+    outline in the frame, cut by the frame's edge (clockwise from top-left; empty where
+    no paper is in view)."""
 
     frame: np.ndarray
     items: list[PageItem]
@@ -81,7 +83,7 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
                              cv2.IMREAD_COLOR)
     items = [replace(item, unreadable=unreadable(frame, item)) for item in
              items_in_view(page.items, homography, style.frame_size)]
-    return Shot(frame, items, sheet_corners(page, homography))
+    return Shot(frame, items, sheet_in_view(page, homography, style.frame_size))
 
 
 # The smallest digits the scenes are drawn with (scenes.random_scene), in frame pixels: any
@@ -107,10 +109,43 @@ def unreadable(frame: np.ndarray, item: PageItem) -> str:
     return ""
 
 
-def sheet_corners(page: Page, homography: np.ndarray) -> np.ndarray:
+def sheet_in_view(page: Page, homography: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
+    """The sheet's outline in the frame, cut by the frame's edge and, where the camera is
+    tilted far enough to see the page's horizon, by that: beyond it the projection turns
+    the paper over into nonsense corners. Clockwise from top-left; (0, 2) where no paper
+    is in view."""
     x, y, w, h = page.sheet or (0, 0, page.image.shape[1], page.image.shape[0])
-    corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
-    return cv2.perspectiveTransform(corners.reshape(-1, 1, 2), homography).reshape(4, 2)
+    frame_w, frame_h = frame_size
+    outline = in_front_of_camera(np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64),
+                                 homography, (frame_w / 2, frame_h / 2))
+    if len(outline) < 3:
+        return np.zeros((0, 2), np.float32)
+    frame = np.array([[0, 0], [frame_w, 0], [frame_w, frame_h], [0, frame_h]], np.float32)
+    projected = cv2.perspectiveTransform(outline.reshape(-1, 1, 2), homography).reshape(-1, 2).astype(np.float32)
+    area, visible = cv2.intersectConvexConvex(projected, frame)
+    return clockwise_from_top_left(visible.reshape(-1, 2)) if area > 0 else np.zeros((0, 2), np.float32)
+
+
+# Points of the page nearer the camera's horizon than this fraction of the largest depth
+# (the homography's third coordinate) of the sheet's corners are left out: they would
+# project thousands of frames away.
+HORIZON = 1e-3
+
+
+def in_front_of_camera(polygon: np.ndarray, homography: np.ndarray, seen: tuple[float, float]) -> np.ndarray:
+    """The part of a convex canvas polygon in front of the camera: where the homography's
+    third coordinate has the sign it has at the canvas point seen at the frame point `seen`."""
+    depth = polygon @ homography[2, :2] + homography[2, 2]
+    canvas = np.linalg.solve(homography, [seen[0], seen[1], 1.0])
+    front = np.sign(homography[2] @ (canvas / canvas[2]))
+    depth = front * depth - HORIZON * np.abs(depth).max()
+    kept = []
+    for (a, depth_a), (b, depth_b) in zip(zip(polygon, depth), zip(np.roll(polygon, -1, axis=0), np.roll(depth, -1))):
+        if depth_a > 0:
+            kept.append(a)
+        if (depth_a > 0) != (depth_b > 0):  # the edge crosses the horizon: cut it there
+            kept.append(a + (b - a) * depth_a / (depth_a - depth_b))
+    return np.array(kept).reshape(-1, 2)
 
 
 def glare(style: Style, t: float) -> np.ndarray:
