@@ -11,7 +11,9 @@ outline), reported digits centred off the paper are counted apart (`off_page_per
 what surrounds the paper must never produce a digit. Each false digit is put down to what
 it lies on (`false_on`): a true digit misread, the paper's surroundings, a mark (a letter,
 a word, an arrow, a box), part of a digit (a piece of one, or two merged), or nothing
-drawn (paper, lines, texture). For a folder of photos with a labels
+drawn (paper, lines, texture). Where the truth also gives the frame's size, the page the
+JSONL reports is judged against the paper in view (`page_found`): right (IoU >= 0.8),
+wrong, missed, or rightly none where the paper fills the frame. For a folder of photos with a labels
 file (each file's `digits` string), the digits found are compared with those written.
 With --why, every missed or misread digit of a clip is put down to the stage that lost it
 (livedigit/why.py): the clip is read again, from the source its JSONL names.
@@ -47,6 +49,7 @@ class Score:
     off_page: int = 0          # false digits centred off the paper, where the truth knows where it is
     frames_with_page: int = 0
     false_on: Counter = field(default_factory=Counter)     # what each false digit lies on -> count
+    page_found: Counter = field(default_factory=Counter)   # how the page reported matched the paper in view -> frames
 
     # Nothing reported is nothing wrong, nothing to find is nothing missed: a clip with no
     # digit in view, read as such, scores 1.
@@ -76,7 +79,8 @@ class Score:
                 "hits": self.hits, "false_digits": self.false_digits, "missed": self.missed,
                 "flicker_rate": round(self.flicker_rate, 4), **off_page,
                 "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()},
-                "false_on": dict(self.false_on.most_common())}
+                "false_on": dict(self.false_on.most_common()),
+                **({"page_found": dict(self.page_found.most_common())} if self.page_found else {})}
 
 
 def scored_digits(truth: list[dict]) -> list[dict]:
@@ -159,19 +163,45 @@ def what_lies_under(box: list[int], truth: list[dict], page: list[list[float]] |
 
 def score_clip(lines: list[dict], truth: dict) -> Score:
     """Frames missing from the JSONL count as frames where nothing was read."""
-    by_frame = {line["frame"]: line["detections"] for line in lines}
+    by_frame = {line["frame"]: line for line in lines}
     score, previous = Score(), {}
     for frame in truth["frames"]:
-        reported = by_frame.get(frame["frame"], [])
+        line = by_frame.get(frame["frame"], {})
+        reported = line.get("detections", [])
         read = match_frame(reported, frame["items"], score, frame.get("page"))
         if "page" in frame:
             score.frames_with_page += 1
             score.off_page += count_off_page(reported, frame["page"])
+            if "size" in truth:
+                score.page_found[page_match(line.get("page"), frame["page"], truth["size"])] += 1
         common = read.keys() & previous.keys()
         score.label_pairs += len(common)
         score.label_changes += sum(read[key] != previous[key] for key in common)
         previous = read
     return score
+
+
+# A page reported is right where it overlaps the paper in view this much (IoU); where none is
+# reported, the paper rightly fills the frame where it covers this much of it.
+PAGE_IOU = 0.8
+FILLS_FRAME = 0.9
+
+
+def page_match(reported: list[list[float]] | None, paper: list[list[float]], size: list[int]) -> str:
+    """How the page reported in a frame matches the paper in view: "right", "wrong",
+    "missed", or "none: the paper fills the frame". Judged on a copy at a quarter size."""
+    def mask(outline: list[list[float]]) -> np.ndarray:
+        canvas = np.zeros((size[1] // 4 + 1, size[0] // 4 + 1), np.uint8)
+        if len(outline) >= 3:
+            cv2.fillPoly(canvas, [np.round(np.array(outline) / 4).astype(np.int32)], 1)
+        return canvas
+
+    in_view = mask(paper)
+    if not reported:
+        return "none: the paper fills the frame" if in_view.mean() >= FILLS_FRAME else "missed"
+    found = mask(reported)
+    overlap = np.count_nonzero(found & in_view) / max(np.count_nonzero(found | in_view), 1)
+    return "right" if overlap >= PAGE_IOU else "wrong"
 
 
 def count_off_page(reported: list[dict], page: list[list[float]]) -> int:

@@ -106,15 +106,16 @@ def random_tables(args: argparse.Namespace, folder: Path) -> None:
         print(f"| {factor} | {value} | {len(values)} | {np.mean(values):.3f} | {min(values):.3f} |")
     print_totals("missed or misread digits lost at", [s["lost_at"] for s in scores.values()])
     print_totals("false digits on", [s["false_on"] for s in scores.values()])
+    print_totals("the page reported", [s.get("page_found", {}) for s in scores.values()], "frames")
 
 
-def print_totals(heading: str, counts: list[dict[str, int]]) -> None:
+def print_totals(heading: str, counts: list[dict[str, int]], unit: str = "digits") -> None:
     """A table of counts by key summed over the scenes, largest first."""
     totals = defaultdict(int)
     for scene in counts:
         for key, count in scene.items():
             totals[key] += count
-    print(f"\n| {heading} | digits |\n|---|---|")
+    print(f"\n| {heading} | {unit} |\n|---|---|")
     for key, count in sorted(totals.items(), key=lambda item: -item[1]):
         print(f"| {key} | {count} |")
 

@@ -73,6 +73,23 @@ def test_each_false_digit_is_put_down_to_what_it_lies_on():
                                    "part of a digit": 1, "nothing drawn: paper, lines, texture": 1}
 
 
+def test_the_page_reported_is_judged_against_the_paper_in_view():
+    """Right where it overlaps the paper closely; wrong where it is part of it; missed where
+    none is reported though the paper leaves much of the frame; rightly none where the
+    paper fills the frame."""
+    sheet = [[100, 100], [300, 100], [300, 250], [100, 250]]
+    whole = [[0, 0], [640, 0], [640, 480], [0, 480]]
+    truth = {"size": [640, 480], "frames": [{"frame": n, "items": [], "page": paper}
+                                            for n, paper in enumerate([sheet, sheet, sheet, whole])]}
+    lines = [{"frame": 0, "detections": [], "page": [[102, 98], [301, 101], [299, 252], [99, 249]]},
+             {"frame": 1, "detections": [], "page": [[100, 100], [200, 100], [200, 250], [100, 250]]},
+             {"frame": 2, "detections": []},
+             {"frame": 3, "detections": []}]
+    assert score_clip(lines, truth).summary()["page_found"] == {
+        "right": 1, "wrong": 1, "missed": 1, "none: the paper fills the frame": 1}
+    assert "page_found" not in score_clip(lines, {"frames": truth["frames"]}).summary()  # no frame size
+
+
 def test_photos_count_the_digits_found_against_the_digits_written():
     labels = [{"file": "a.png", "digits": "12"}, {"file": "b.png", "digits": "7"}]
     lines = [{"source": "/x/a.png", "detections": [{"digit": 1}, {"digit": 2}, {"digit": 2}]},
