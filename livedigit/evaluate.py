@@ -90,8 +90,8 @@ def scored_digits(truth: list[dict]) -> list[dict]:
 
 def match_frame(reported: list[dict], truth: list[dict], score: Score,
                 page: list[list[float]] | None = None) -> dict[int, int]:
-    """Count one frame's hits and errors, and what each false digit lies on (the paper's
-    corners, where given, tell what lies off it); returns true digit id -> label read for it.
+    """Count one frame's hits and errors, and what each false digit lies on (the paper in
+    view, where given, tells what lies off it); returns true digit id -> label read for it.
 
     A wrong label is both a false digit and a missed one.
     """
