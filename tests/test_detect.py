@@ -257,6 +257,17 @@ def test_frames_of_any_shape_and_depth_are_accepted(frame):
     assert regions.boxes.shape[1] == 4 and len(regions.masks) == len(regions.boxes)
 
 
+def test_two_short_lines_crossed_by_one_running_the_frame_through_are_no_grid_and_no_failure():
+    """A cross drawn on the page: the long line is the only one of its direction, so there
+    are no squares to measure (this raised a ValueError before)."""
+    page = paper(640, 480)
+    for y in (200, 260):
+        cv2.line(page, (100, y), (500, y), (40, 40, 40), 2)
+    cv2.line(page, (320, 0), (320, 479), (40, 40, 40), 2)
+    write(page, "7", (150, 250), scale=1.5, thickness=3)
+    assert len(find_regions(page, PARAMS).boxes) == 1
+
+
 def test_otsu_threshold_finds_the_same_digits_on_even_light():
     page = paper()
     write(page, "1 2 3", (40, 120))

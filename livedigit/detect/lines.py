@@ -332,7 +332,8 @@ SQUARENESS = 1.3
 def grid_squares(families: list[list[Segment]], ink_box: tuple[int, int, int, int]) -> list[list[Segment]]:
     """The lines of two directions (`families`) where they are those of a few squares of a
     grid seen close up (or of a small page far off); else none."""
-    if not all(families) or not any(crossing_inside(a, b, ink_box) for a in families[0] for b in families[1]):
+    if any(len(family) < GRID_LINES for family in families) \
+            or not any(crossing_inside(a, b, ink_box) for a in families[0] for b in families[1]):
         return []
     spacings = [np.min(np.diff(np.sort([line.offset for line in family]))) for family in families]
     return families if max(spacings) <= SQUARENESS * min(spacings) else []
