@@ -7,7 +7,9 @@ and hard negatives (scripts/scene_crops.py): what detection finds away from the 
 random scenes and in real photographs, mined with the model given by --mining-model
 (--hard-negatives N). --camera-digits N adds N training digits as detection thresholds
 them from a camera (small, faint, blurred), --camera-marks N as many marks filmed the same
-way to the not-a-digit class. With --calibration-crops N its confidences are then calibrated
+way to the not-a-digit class. --scene-crops N adds N regions as the app itself cuts them from
+random scenes, each labelled with its digit or not-a-digit; --start-from trains a model further
+instead of from scratch. With --calibration-crops N its confidences are then calibrated
 (temperature scaling) on crops of scenes written with training digits held apart from
 training, and judged on scenes of MNIST test digits.
 
@@ -53,6 +55,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--camera-marks", type=int, default=0,
                         help="not-a-digit marks added as filmed and thresholded like the camera digits "
                              "(generate_camera_marks); 0: none")
+    parser.add_argument("--scene-crops", type=int, default=0,
+                        help="regions the app itself reads in random scenes of training digits, each "
+                             "labelled with its digit or not-a-digit (labelled_scene_crops); 0: none")
+    parser.add_argument("--start-from", type=Path,
+                        help="train further from this .keras model (its not-a-digit bias shift, from the "
+                             "model card beside it, undone) instead of from scratch")
+    parser.add_argument("--learning-rate", type=float, default=3e-3, help="the peak of the cosine schedule")
     parser.add_argument("--calibration-crops", type=int, default=0,
                         help="crops of scenes to calibrate confidences on, and as many to judge them; 0: none "
                              "(else a twelfth of the training digits is held apart for them)")
@@ -235,13 +244,17 @@ def train(args: argparse.Namespace) -> None:
     printed_digits, printed_labels = generate_printed_digits(len(x_train) // HANDWRITTEN_PER_PRINTED_DIGIT,
                                                               args.seed + 2000)
     camera_digits, camera_labels = generate_camera_digits(x_train, y_train, args.camera_digits, args.seed + 3000)
+    scene_regions, scene_labels = scene_region_crops(args.scene_crops, x_train, y_train)
     marks = np.concatenate([marks, generate_camera_marks(args.camera_marks, args.seed + 4000)])
-    x = np.concatenate([x_train.astype(np.float32) / 255.0, printed_digits, camera_digits, marks])[..., None]
-    y = np.concatenate([y_train, printed_labels, camera_labels, np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
+    x = np.concatenate([x_train.astype(np.float32) / 255.0, printed_digits, camera_digits, scene_regions,
+                        marks])[..., None]
+    y = np.concatenate([y_train, printed_labels, camera_labels, scene_labels,
+                        np.full(len(marks), NOT_A_DIGIT)]).astype(np.int32)
 
-    model = build_model()
+    model = starting_model(args.start_from)
     steps = args.epochs * int(np.ceil(len(x) / BATCH_SIZE))
-    schedule = keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=3e-3, warmup_steps=steps // 20)
+    schedule = keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=args.learning_rate,
+                                                      warmup_steps=steps // 20)
     model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     x_val = x_test.astype(np.float32)[..., None] / 255.0
@@ -264,6 +277,41 @@ def train(args: argparse.Namespace) -> None:
     plot_curves(history.history, args.out / "curves.png")
     print(f"test accuracy {card['mnist_test_accuracy']:.4f}, "
           f"not-a-digit false positives {card['not_a_digit_false_positive_rate']:.4f}, wrote {args.out}")
+
+
+# The scenes whose regions are trained on (--scene-crops) are drawn from this seed on: apart
+# from those hard negatives are mined from (scene_crops.FIRST_TRAINING_SEED on) and those
+# that calibrate and judge the confidences (FIRST_CALIBRATION_SEED, FIRST_JUDGING_SEED).
+FIRST_SCENE_CROP_SEED = 1_500_000
+
+
+def scene_region_crops(count: int, digits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`count` crops of the regions the app reads in random scenes of these digits, and their
+    labels (a digit, or not-a-digit): small, blurred, broken, cut by ruled lines, as only
+    the app's own detection cuts them."""
+    if not count:
+        return np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int32)
+    from scene_crops import labelled_scene_crops  # scripts/ is on the path of a script run from it
+
+    return labelled_scene_crops(count, FIRST_SCENE_CROP_SEED, digits, labels)
+
+
+def starting_model(path: Path | None):
+    """A new model, or the one at `path` with the calibrations its model card records
+    undone (temperature, then the not-a-digit bias shift), to be trained further."""
+    if path is None:
+        return build_model()
+    import keras
+
+    model = keras.models.load_model(path)
+    card_path = path.parent / "model_card.json"
+    card = json.loads(card_path.read_text()) if card_path.exists() else {}
+    kernel, bias = model.layers[-1].get_weights()
+    temperature = card.get("temperature", 1.0)
+    kernel, bias = kernel * temperature, bias * temperature
+    bias[NOT_A_DIGIT] += card.get("not_a_digit_bias_shift", 0.0)
+    model.layers[-1].set_weights([kernel, bias])
+    return model
 
 
 # At most this fraction of (clean) training digits may be rejected as not-a-digit.
