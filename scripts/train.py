@@ -59,8 +59,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="regions the app itself reads in random scenes of training digits, each "
                              "labelled with its digit or not-a-digit (labelled_scene_crops); 0: none")
     parser.add_argument("--start-from", type=Path,
-                        help="train further from this .keras model (its not-a-digit bias shift, from the "
-                             "model card beside it, undone) instead of from scratch")
+                        help="train further from this .keras model (the calibrations the model card beside "
+                             "it records undone: temperature, not-a-digit bias shift) instead of from scratch")
     parser.add_argument("--learning-rate", type=float, default=3e-3, help="the peak of the cosine schedule")
     parser.add_argument("--calibration-crops", type=int, default=0,
                         help="crops of scenes to calibrate confidences on, and as many to judge them; 0: none "
@@ -286,9 +286,9 @@ FIRST_SCENE_CROP_SEED = 1_500_000
 
 
 def scene_region_crops(count: int, digits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`count` crops of the regions the app reads in random scenes of these digits, and their
-    labels (a digit, or not-a-digit): small, blurred, broken, cut by ruled lines, as only
-    the app's own detection cuts them."""
+    """At least `count` crops of the regions the app reads in random scenes of these digits,
+    and their labels (a digit, or not-a-digit): small, blurred, broken, cut by ruled lines,
+    as only the app's own detection cuts them."""
     if not count:
         return np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int32)
     from scene_crops import labelled_scene_crops  # scripts/ is on the path of a script run from it
