@@ -4,19 +4,20 @@
     python scripts/bench.py --data ../shared/data/mnist.npz --batch 8 [--frames 300]
     python scripts/bench.py --data ../shared/data/mnist.npz --mix [--frames 60] [--scenes squared,"random 3"]
 
-Generates a 640x480 clip with about 60 digits a frame and a 1280x720 one with about
-80 (scripts/make_clip.py's `clean` and `hd` presets), then prints per clip: end-to-end
-FPS headless (decode to JSONL written, start-up excluded; the median of three runs),
-per-frame latency p50/p99 (processing time, capture excluded, as in the JSONL), peak
-RSS of the bench and of the finding process, decode alone; time per stage; the naive
-approach (`model.predict` per crop) and the inference backends side by side. `--soak N`
-loops the 640x480 clip for N frames and prints memory and open files of both processes
-after warm-up and at the end. `--batch N` times, instead, N clips of --frames frames read by
-`livedigit` one after another and by `livedigit-batch` with 1, 2 and 3 workers, in turn.
-`--mix` runs every preset and three random scenes at each of 640x480, 1280x720 and
-1920x1080 instead: FPS, latency, each process's own time a frame in the capture loop
-(finding the regions, and reading them: the loop goes at the pace of the larger) and
-the main stages of each clip, then the worst a size;
+Prints first the processor and the model export the app runs on it (figures from one
+processor say little of another's). Generates a 640x480 clip with about 60 digits a frame
+and a 1280x720 one with about 80 (scripts/make_clip.py's `clean` and `hd` presets), then
+prints per clip: end-to-end FPS headless (decode to JSONL written, start-up excluded; the
+median of three runs), per-frame latency p50/p99 (processing time, capture excluded, as
+in the JSONL), peak RSS of the bench and of the finding process, decode alone; time per
+stage; the naive approach (`model.predict` per crop) and the inference backends side by
+side. `--soak N` loops the 640x480 clip for N frames and prints memory and open files of
+both processes after warm-up and at the end. `--batch N` times, instead, N clips of
+--frames frames read by `livedigit` one after another and by `livedigit-batch` with 1, 2
+and 3 workers, in turn. `--mix` runs every preset and three random scenes at each of
+640x480, 1280x720 and 1920x1080 instead: FPS, latency, each process's own time a frame in
+the capture loop (finding the regions, and reading them: the loop goes at the pace of the
+larger) and the main stages of each clip, then the worst a size;
 `--scenes` names the scenes to run, of those.
 """
 from __future__ import annotations
@@ -325,6 +326,18 @@ def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, onl
     print("\nWorst a size: " + "; ".join(f"{w}x{h} {fps:.0f} FPS ({name})" for (w, h), (fps, name) in worst.items()))
 
 
+def processor() -> str:
+    """The processor's name as /proc/cpuinfo gives it, and the model export the app runs on it:
+    the model's cost differs most between processors (see the README's Processors)."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            name = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    except OSError:
+        name = ""
+    return (f"{name or 'an unnamed processor'}, {os.cpu_count()} cores: the app runs {shipped_model_path().name} "
+            f"({'with' if has_8bit_dot_products() else 'without'} 8-bit dot products)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="mnist.npz (its test digits are filmed)")
@@ -338,6 +351,7 @@ def main() -> None:
     mix_scenes = set(PRESETS) | set(MIX_RANDOM_SCENES)
     if unknown := set(args.scenes or ()) - mix_scenes:
         parser.error(f"--scenes: no scene {', '.join(sorted(unknown))} in the mix ({', '.join(sorted(mix_scenes))})")
+    print(f"On {processor()}\n", flush=True)
     if args.mix:
         with tempfile.TemporaryDirectory() as tmp:
             scene_mix(args.data, args.frames, Recognizer(), Path(tmp), args.scenes)
@@ -375,8 +389,6 @@ def main() -> None:
         for name, ms, difference, same in backends(batches, recognizer.params.confidence):
             print(f"| {name} | {ms:.2f} | {difference:.1e} | {100 * same:.2f} % |")
         print(f"| naive: model.predict per crop | {naive_ms_per_frame(batches):.0f} | - | - |")
-        print(f"\nThe app runs {shipped_model_path().name} on this processor "
-              f"({'with' if has_8bit_dot_products() else 'without'} 8-bit dot products)")
         print(f"\nPeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB with TensorFlow "
               "loaded for the backend comparison")
         if args.soak:
