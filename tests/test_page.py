@@ -179,6 +179,21 @@ def test_a_sheet_in_a_lamps_glare_is_found_and_nothing_around_it_becomes_a_regio
                    for x, y, w, h in boxes)
 
 
+@pytest.mark.parametrize("seed", [0, 37, 38, 45], ids=[
+    "a sheet in glare on a desk", "a sheet in glare on wood", "a sheet in glare on fabric", "a sticky note on wallpaper"])
+def test_a_sheet_that_no_brightness_level_shows_is_found_by_its_edge(mnist, seed):
+    """Before, none of these pages was found: lit unevenly, the sheet's far side is as dark
+    as what it lies on, and a lamp's glare beside it as bright as the paper, so that no
+    level parts the sheet from its surroundings. Its edge is a sharp step all round."""
+    from livedigit.evaluate import page_match
+    from livedigit.synthetic import make_clip, random_scene
+
+    frame, _, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
+    page = find_page(to_gray(frame))
+    assert page is not None
+    assert page_match(page.corners.tolist(), sheet.tolist(), [frame.shape[1], frame.shape[0]]) == "right"
+
+
 def test_the_overlay_outlines_the_page_and_nothing_where_none_was_found():
     from livedigit.annotate import PAGE_COLOUR, draw_page
 

@@ -7,6 +7,7 @@ frame, or no sharp edge parts it from the rest, the whole frame is the page (Non
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Iterator
 
 import cv2
@@ -105,10 +106,13 @@ class PageTracker:
 
 
 def find_page(gray: np.ndarray) -> Page | None:
-    """The paper in a grey frame, or None where it fills the frame or none stands out."""
+    """The paper in a grey frame, or None where it fills the frame or none stands out: the
+    blob above a brightness level, or where none has a sharp edge, a region that sharp
+    steps in brightness enclose."""
     smooth, scale, factor = smoothed_copy(gray)
-    paper = next((blob for blob in (largest_solid_blob(smooth > level) for level in brightness_levels(smooth))
-                  if blob is not None and has_sharp_edge(smooth, blob, scale)), None)
+    candidates = chain((largest_solid_blob(smooth > level) for level in brightness_levels(smooth)),
+                       regions_within_edges(smooth, scale))
+    paper = next((blob for blob in candidates if blob is not None and has_sharp_edge(smooth, blob, scale)), None)
     if paper is None:
         return None
     # notches that ink cut into the paper's outline (a digit on the page's or the frame's
@@ -146,6 +150,39 @@ def smoothed_copy(gray: np.ndarray) -> tuple[np.ndarray, float, int]:
 def square(size: float) -> np.ndarray:
     """A square kernel about `size` pixels wide, odd."""
     return np.ones((round(size) | 1, round(size) | 1), np.uint8)
+
+
+# A step in brightness is an edge where it rises by this fraction of the brightness (and by
+# MIN_STEP grey levels) within a pixel's 3x3 neighbourhood, and by at least SHARP_EDGE of
+# the rise within a window this wide (in pixels of the small copy at PAGE_SIDE): the slope
+# of a lamp's glare or of uneven light rises as much, but only over many pixels.
+EDGE_STEP = 0.06
+MIN_STEP = 4
+EDGE_WINDOW = 9
+# A region over this fraction of the frame is left to the brightness levels: paper that
+# large fills the frame or stands out at a level, and a region so large is more often a
+# page run out through a gap in its edge into what surrounds it.
+MAX_REGION_AREA = 0.8
+
+
+def regions_within_edges(smooth: np.ndarray, scale: float) -> Iterator[np.ndarray]:
+    """The regions that sharp steps in brightness enclose, large enough to be the page and
+    not near the whole frame, brightest first, each grown over the steps around it and
+    with its holes filled.
+
+    Where no one brightness shows the paper (under uneven light its far side is as dark as
+    the pale surface it lies on; a lamp's glare around it is as bright as it), its edge is
+    still a sharp step nearly all round."""
+    step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(3))
+    window_step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(EDGE_WINDOW * scale))
+    edges = (step >= np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))) & (step >= SHARP_EDGE * window_step)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((~edges).astype(np.uint8), connectivity=4)
+    sized = [label for label in range(1, count)
+             if MIN_PAGE_AREA <= stats[label, cv2.CC_STAT_AREA] / smooth.size <= MAX_REGION_AREA]
+    brightness = {label: np.median(smooth[labels == label]) for label in sized}
+    for label in sorted(sized, key=brightness.get, reverse=True):
+        # a step is two pixels wide under the 3x3 gradient: grown over it, the region's outline lies on it
+        yield largest_solid_blob(cv2.dilate((labels == label).astype(np.uint8), square(3), iterations=2))
 
 
 def brightness_levels(smooth: np.ndarray) -> Iterator[int]:
