@@ -176,9 +176,9 @@ def regions_within_edges(smooth: np.ndarray, scale: float) -> Iterator[np.ndarra
     step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(3))
     window_step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(EDGE_WINDOW * scale))
     edges = (step >= np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))) & (step >= SHARP_EDGE * window_step)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((~edges).astype(np.uint8), connectivity=4)
-    sized = [label for label in range(1, count)
-             if MIN_PAGE_AREA <= stats[label, cv2.CC_STAT_AREA] / smooth.size <= MAX_REGION_AREA]
+    count, labels = cv2.connectedComponents((~edges).astype(np.uint8), connectivity=4)
+    shares = np.bincount(labels.ravel(), minlength=count) / smooth.size  # of the frame, each region
+    sized = [label for label in range(1, count) if MIN_PAGE_AREA <= shares[label] <= MAX_REGION_AREA]
     brightness = {label: np.median(smooth[labels == label]) for label in sized}
     for label in sorted(sized, key=brightness.get, reverse=True):
         # a step is two pixels wide under the 3x3 gradient: grown over it, the region's outline lies on it
