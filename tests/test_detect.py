@@ -315,6 +315,20 @@ def test_two_ruled_lines_slanting_across_a_close_up_from_edge_to_edge_are_erased
     assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
 
 
+def test_lines_left_after_the_first_pass_are_found_though_the_strongest_direction_shows_none(mnist):
+    """Seed 109 films large squares close up, turned and in perspective. Once the first
+    pass had erased the lines it found, the direction most of the edges left run along
+    showed no line, and the search stopped there, though two lines of the other direction
+    were left: two of the first frame's four digits stayed joined to them."""
+    from livedigit.detections import iou
+    from livedigit.synthetic import random_scene
+
+    frame, items = first_frame(mnist, random_scene(109).style, 109)
+    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
+    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
+    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+
+
 def test_a_far_grid_whose_lines_converge_in_perspective_is_erased_from_between_the_digits(mnist):
     """On squared paper seen from afar at 1920x1080 (the `squared-far` preset), the grid's
     lines spread over more slants than one search at their main slant and a few degrees

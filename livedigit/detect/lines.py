@@ -100,7 +100,7 @@ def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     one direction on ruled paper, two on squared paper (slant_votes). Long thin runs of
     ink along a direction, or along the slants around it that perspective gives its
     lines, are line segments; collinear segments that together span much of the ink are
-    a ruled line. Where a direction has `fewest` such lines, or two that run
+    a ruled line. Where either direction has `fewest` such lines, or two that run
     across the whole frame (a grid of large squares seen close up), they are lines of
     the page, and so is any line of the other direction. The lines are looked for on a
     copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink at full
@@ -309,13 +309,18 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
             segments[peak] = segments_around(binary, peak, run)
         return ruled_lines(segments[peak], ink_box, binary.shape[::-1], fewest)
 
-    families = []
+    families, passed_over = [], []
     for peak in directions:
         lines = lines_along(peak, fewest)
         if not lines:
-            break
+            passed_over.append(peak)
+            continue
         families.append(lines)
-        fewest = 1  # the paper is ruled: any line across the first is the page's too
+        # the paper is ruled: any line across these is the page's too, also along a
+        # direction passed over (where edges of digits, or short lines, outvote them)
+        if fewest > 1:
+            fewest = 1
+            families += [lines for peak in passed_over if (lines := lines_along(peak, fewest))]
     if not families and len(directions) == 2 and fewest > GRID_LINES:
         return grid_squares([lines_along(peak, GRID_LINES) for peak in directions], ink_box)
     return families
