@@ -320,7 +320,7 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
         # direction passed over (where edges of digits, or short lines, outvote them)
         if fewest > 1:
             fewest = 1
-            families += [lines for peak in passed_over if (lines := lines_along(peak, fewest))]
+            families += [found for passed in passed_over if (found := lines_along(passed, fewest))]
     if not families and len(directions) == 2 and fewest > GRID_LINES:
         return grid_squares([lines_along(peak, GRID_LINES) for peak in directions], ink_box)
     return families

@@ -178,11 +178,10 @@ def regions_within_edges(smooth: np.ndarray, scale: float) -> Iterator[np.ndarra
     edges = (step >= np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))) & (step >= SHARP_EDGE * window_step)
     count, labels = cv2.connectedComponents((~edges).astype(np.uint8), connectivity=4)
     shares = np.bincount(labels.ravel(), minlength=count) / smooth.size  # of the frame, each region
-    sized = [label for label in range(1, count) if MIN_PAGE_AREA <= shares[label] <= MAX_REGION_AREA]
-    brightness = {label: np.median(smooth[labels == label]) for label in sized}
-    for label in sorted(sized, key=brightness.get, reverse=True):
+    regions = [labels == label for label in range(1, count) if MIN_PAGE_AREA <= shares[label] <= MAX_REGION_AREA]
+    for region in sorted(regions, key=lambda region: np.median(smooth[region]), reverse=True):
         # a step is two pixels wide under the 3x3 gradient: grown over it, the region's outline lies on it
-        yield largest_solid_blob(cv2.dilate((labels == label).astype(np.uint8), square(3), iterations=2))
+        yield largest_solid_blob(cv2.dilate(region.astype(np.uint8), square(3), iterations=2))
 
 
 def brightness_levels(smooth: np.ndarray) -> Iterator[int]:
