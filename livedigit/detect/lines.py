@@ -14,7 +14,7 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
                        darkness: np.ndarray | None = None) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them; where the
     ink's `darkness` (how much darker than the paper) is given, keep the strokes lying
-    along them (darker_than_lines).
+    along them (StrokesOnLines).
 
     A pass finds the lines of a direction and those across it (line_families). Seen close
     up in perspective, the lines of one direction may spread over more slants than one
@@ -24,14 +24,15 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     pass's place: the passes after it find the lines that came into view.
     """
     passes = followed.refound(binary) if followed is not None else []
+    strokes = StrokesOnLines(darkness)
     for families in passes:
-        binary = erased(binary, families, darkness)
+        binary = erased(binary, families, strokes)
     fewest = 1 if passes else MIN_RULED_LINES
     for _ in range(MAX_PASSES - 1 if passes else MAX_PASSES):
         families = line_families(binary, fewest)
         if not families:
             break
-        binary, fewest = erased(binary, families, darkness), 1
+        binary, fewest = erased(binary, families, strokes), 1
         passes.append(families)
     if followed is not None:
         followed.passes = passes
@@ -111,17 +112,16 @@ def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
             for family in find_ruled_lines(max_pooled(binary, factor), fewest)]
 
 
-def erased(binary: np.ndarray, families: list[list[Segment]], darkness: np.ndarray | None = None) -> np.ndarray:
+def erased(binary: np.ndarray, families: list[list[Segment]], strokes: StrokesOnLines) -> np.ndarray:
     """The ink without the lines, from edge to edge (so also where they pass between and
-    through digits), and with the strokes cut by them joined again; with the ink's
-    `darkness`, the strokes lying along them kept."""
+    through digits), and with the strokes cut by them joined again; where the ink's
+    darkness tells `strokes` from lines, the strokes lying along them kept."""
     bands = []
     for family in families:  # one direction at a time: the lines across it are mended like any stroke
         band, thickness = band_along(family, binary.shape)
         kept = binary & ~band
-        stroke_dark = None
-        if darkness is not None:
-            stroke_dark = darker_than_lines(binary & band, darkness)
+        stroke_dark = strokes.darker_than_lines(family, binary & band)
+        if stroke_dark is not None:
             kept |= stroke_dark & binary & band  # the strokes lying along the lines
         # where a grid's lines cross they are as dark as a stroke: there, only depth tells one
         edge_dark = stroke_dark if len(families) == 1 else None
@@ -137,18 +137,56 @@ def erased(binary: np.ndarray, families: list[list[Segment]], darkness: np.ndarr
 
 
 # Ink on the lines at least this many times as dark as the lines' own (the median of the
-# ink along the lines of a direction) is a stroke lying along one: the top bar of a 3,
-# the side of an 8's loop. Seen from the side it cannot be told from the line; a pen's
-# stroke is darker than the faint printed lines it is written on.
+# ink along them) is a stroke lying along one: the top bar of a 3, the side of an 8's
+# loop. Seen from the side it cannot be told from the line; a pen's stroke is darker than
+# the faint printed lines it is written on.
 STROKE_ON_LINE = 2
 
 
-def darker_than_lines(on_lines: np.ndarray, darkness: np.ndarray) -> np.ndarray:
-    """Where the ink is at least STROKE_ON_LINE times as dark as the median of the ink on
-    the lines (`on_lines`): strokes, not lines."""
-    line_darkness = grey_percentile(darkness, on_lines, 0.5)
-    _, strokes = cv2.threshold(darkness, min(STROKE_ON_LINE * line_darkness, 255), 255, cv2.THRESH_BINARY)
-    return strokes
+class StrokesOnLines:
+    """Tells the strokes lying along ruled lines from the lines by the ink's darkness (how
+    much darker than the paper), against the first lines found of each direction: a
+    page's lines of one direction are printed alike. A later pass may find the strokes
+    kept along them between two: the top and bottom sides of a row of boxes drawn in pen
+    line up like a ruled line. Judged against their own darkness, they were erased, and
+    the boxes' sides left standing read as 1s. Lines a later pass finds beyond the first
+    (the page's edge, lines in another light) are judged against their own."""
+
+    def __init__(self, darkness: np.ndarray | None) -> None:
+        self.darkness = darkness
+        self.first_found: list[tuple[list[Segment], float]] = []  # a direction's first lines, their strokes' least darkness
+
+    def darker_than_lines(self, family: list[Segment], on_lines: np.ndarray) -> np.ndarray | None:
+        """Where the ink is at least STROKE_ON_LINE times as dark as the lines of the
+        family's direction around it (or as the ink `on_lines`); None where no darkness
+        is known."""
+        if self.darkness is None:
+            return None
+        level = next((level for first, level in self.first_found if all(between(line, first) for line in family)), None)
+        if level is None:
+            level = min(STROKE_ON_LINE * grey_percentile(self.darkness, on_lines, 0.5), 255)
+            if not any(parallel(family[0], first[0]) for first, _ in self.first_found):
+                self.first_found.append((family, level))
+        _, strokes = cv2.threshold(self.darkness, level, 255, cv2.THRESH_BINARY)
+        return strokes
+
+
+def between(line: Segment, family: list[Segment]) -> bool:
+    """Whether a line runs along the family's lines, between the outermost two."""
+    if not parallel(line, family[0]):
+        return False
+    nx, ny = -family[0].dy, family[0].dx
+    offsets = [nx * other.x0 + ny * other.y0 for other in family]
+    return min(offsets) < nx * line.x0 + ny * line.y0 < max(offsets)
+
+
+def parallel(a: Segment, b: Segment) -> bool:
+    return abs(a.dx * b.dx + a.dy * b.dy) > PARALLEL
+
+
+# Lines whose directions' cosine is above this (within 25 degrees) run one way, spread by
+# perspective.
+PARALLEL = 0.9
 
 
 def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, ...], moved: int = 0) -> list[Segment]:
