@@ -346,6 +346,22 @@ def test_lines_left_after_the_first_pass_are_found_though_the_strongest_directio
     assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
 
 
+@pytest.mark.parametrize("seed", [146, 39], ids=["small squares", "large squares"])
+def test_the_short_grid_lines_across_a_long_narrow_turned_page_are_erased(mnist, seed):
+    """Seeds 146 and 39 film long, narrow strips of squared paper turned by 16 and 25
+    degrees at 1920x1080: the lines across them are short. They were looked for as runs
+    at least a sixth of the frame's width long, longer than the strip is wide, spanning
+    40 % of their way across the ink's upright box, which a turned strip fills little of:
+    the lines stayed, and the first frames' every digit stayed joined to them."""
+    from livedigit.detections import iou
+    from livedigit.synthetic import random_scene
+
+    frame, items = first_frame(mnist, random_scene(seed).style, seed)
+    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
+    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
+    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+
+
 def test_a_far_grid_whose_lines_converge_in_perspective_is_erased_from_between_the_digits(mnist):
     """On squared paper seen from afar at 1920x1080 (the `squared-far` preset), the grid's
     lines spread over more slants than one search at their main slant and a few degrees

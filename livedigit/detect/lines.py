@@ -318,6 +318,9 @@ def draw_across(image: np.ndarray, line: Segment, value: int, thickness: int) ->
              (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), value, thickness)
 
 
+# Line segments are runs of ink at least twice this long (a twelfth of the frame's width
+# where that is more), on the copy the lines are looked for on.
+MIN_RUN = 20
 # Lines are looked for on a copy of the ink shrunk by a whole factor to about this width:
 # the search costs the factor squared less, and lines a pixel thin stay whole in it.
 LINE_SEARCH_WIDTH = 640
@@ -335,17 +338,27 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     long_ink = np.zeros_like(binary)
     for (x, y, w, h), pixels in long:
         long_ink[y:y + h, x:x + w] |= pixels
-    run = max(frame_w // 12, 20)
+    run = max(frame_w // 12, MIN_RUN)
     # a line spans much of the ink's extent, not the frame's: a page small in view, its
     # surroundings masked off, has lines as long against it as a page filling the frame
-    ink_box = cv2.boundingRect(binary)
+    ink_extent = Extent.around(binary)
     directions = line_directions(slant_votes(long_ink))
     segments: dict[int, list[Segment]] = {}  # each direction's, searched for once
 
+    first_search = fewest > 1
+
     def lines_along(peak: int, fewest: int) -> list[Segment]:
         if peak not in segments:
-            segments[peak] = segments_around(binary, peak, run)
-        return ruled_lines(segments[peak], ink_box, binary.shape[::-1], fewest)
+            run_along = run
+            if first_search:
+                # the lines across a long, narrow page are no longer than it is wide: runs
+                # half the part of the ink's extent that their runs must span together
+                # (not where what earlier passes left is looked at again, any line there
+                # taken for the page's: the strokes of digits and boxes would be)
+                across_ink = ink_extent.length_through(*ink_extent.middle, *unit(peak))
+                run_along = max(min(run, round(LINE_SPAN * across_ink / 2)), MIN_RUN)
+            segments[peak] = segments_around(binary, peak, run_along, thickest=run / 4)
+        return ruled_lines(segments[peak], ink_extent, binary.shape[::-1], fewest)
 
     families, passed_over = [], []
     for peak in directions:
@@ -360,7 +373,7 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
             fewest = 1
             families += [found for passed in passed_over if (found := lines_along(passed, fewest))]
     if not families and len(directions) == 2 and fewest > GRID_LINES:
-        return grid_squares([lines_along(peak, GRID_LINES) for peak in directions], ink_box)
+        return grid_squares([lines_along(peak, GRID_LINES) for peak in directions], ink_extent)
     return families
 
 
@@ -372,37 +385,38 @@ GRID_LINES = 2
 SQUARENESS = 1.3
 
 
-def grid_squares(families: list[list[Segment]], ink_box: tuple[int, int, int, int]) -> list[list[Segment]]:
+def grid_squares(families: list[list[Segment]], ink_extent: Extent) -> list[list[Segment]]:
     """The lines of two directions (`families`) where they are those of a few squares of a
     grid seen close up (or of a small page far off); else none."""
     if any(len(family) < GRID_LINES for family in families) \
-            or not any(crossing_inside(a, b, ink_box) for a in families[0] for b in families[1]):
+            or not any(crossing_inside(a, b, ink_extent) for a in families[0] for b in families[1]):
         return []
     spacings = [np.min(np.diff(np.sort([line.offset for line in family]))) for family in families]
     return families if max(spacings) <= SQUARENESS * min(spacings) else []
 
 
-def segments_around(binary: np.ndarray, peak: int, run: int) -> list[Segment]:
+def segments_around(binary: np.ndarray, peak: int, run: int, thickest: float) -> list[Segment]:
     """The line segments at slants around `peak` degrees, that ruled lines are made of
     (ruled_lines): along the peak and SLANT_STEP either side of it, then a step further on
     each side for as long as the last step found a segment that slants on beyond it
     (lines seen in perspective converge, up to MAX_SPREAD degrees apart). Each slant's
     segments are found apart: runs along several slants would join a line to the
     straight strokes of large digits across it."""
-    segments = line_segments(binary, peak, run)
+    segments = line_segments(binary, peak, run, thickest)
     for side in (-1, 1):
         for step in range(1, MAX_SPREAD // SLANT_STEP + 1):
             slant = peak + side * step * SLANT_STEP
-            found = line_segments(binary, slant, run)
+            found = line_segments(binary, slant, run, thickest)
             segments += found
             if not any(side * ((np.degrees(np.arctan2(s.dy, s.dx)) - slant + 90) % 180 - 90) >= 0 for s in found):
                 break
     return segments
 
 
-def line_segments(binary: np.ndarray, slant: float, run: int) -> list[Segment]:
-    """Thin straight runs of ink at least twice `run` long, along `slant` degrees or up to
-    a degree off it (where a run `run` long fits a line a pixel thick).
+def line_segments(binary: np.ndarray, slant: float, run: int, thickest: float) -> list[Segment]:
+    """Straight runs of ink at least twice `run` long and at most `thickest` thick, along
+    `slant` degrees or up to a degree off it (where a run `run` long fits a line a pixel
+    thick).
 
     A marker stroke may be straight and long, but it is thick.
     """
@@ -411,7 +425,7 @@ def line_segments(binary: np.ndarray, slant: float, run: int) -> list[Segment]:
     for (x, y, w, h), pixels in blobs_longer_than(runs, 2 * run):
         across = np.count_nonzero(pixels, axis=0 if w >= h else 1)
         thickness = float(np.median(across[across > 0]))  # strokes touching the line do not count
-        if thickness <= run / 4:
+        if thickness <= thickest:
             dx, dy, x0, y0 = cv2.fitLine(cv2.findNonZero(pixels), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
             x0, y0, length = x0 + x, y0 + y, abs(dx) * w + abs(dy) * h  # along its slant
             along = dx * x0 + dy * y0
@@ -422,14 +436,6 @@ def line_segments(binary: np.ndarray, slant: float, run: int) -> list[Segment]:
 def unit(degrees: float) -> tuple[float, float]:
     """The unit vector `degrees` from the x axis (y down)."""
     return float(np.cos(np.radians(degrees))), float(np.sin(np.radians(degrees)))
-
-
-def length_inside(line: Segment, box: tuple[int, int, int, int]) -> float:
-    """How long the line through the segment runs inside an x, y, w, h box."""
-    reach = box[2] + box[3] + abs(line.x0) + abs(line.y0)
-    inside, start, end = cv2.clipLine(box, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
-                                      (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)))
-    return float(np.hypot(end[0] - start[0], end[1] - start[1])) if inside else 0.0
 
 
 def max_pooled(binary: np.ndarray, factor: int) -> np.ndarray:
@@ -540,12 +546,14 @@ class Segment(NamedTuple):
 # a grid's seen close up, where one or two are all in view. A box's sides end in view.
 MIN_RULED_LINES = 3
 WHOLE_SPAN = 0.9
+# Where there are that many, a line's runs span this much of its way across the ink.
+LINE_SPAN = 0.4
 
 
-def ruled_lines(found: list[Segment], ink_box: tuple[int, int, int, int],
+def ruled_lines(found: list[Segment], ink_extent: Extent,
                 frame_size: tuple[int, int], fewest: int) -> list[Segment]:
-    """Lines made of collinear segments that together span 40 % of the ink's extent (how
-    long their line runs inside the ink's box) and cross no longer one inside that box,
+    """Lines made of collinear segments that together span LINE_SPAN of the ink's extent
+    (how long their line runs inside it) and cross no longer one inside it,
     where there are `fewest` of them; else those spanning WHOLE_SPAN of their line across
     the frame.
 
@@ -562,32 +570,84 @@ def ruled_lines(found: list[Segment], ink_box: tuple[int, int, int, int],
                  and abs(other.dx * segment.dx + other.dy * segment.dy) > 0.999]
         used.update(j for j, other in enumerate(found) if other in group)
         span = max(s.end for s in group) - min(s.start for s in group)
-        if span >= 0.4 * length_inside(segment, ink_box):
+        if span >= LINE_SPAN * ink_extent.length_inside(segment):
             longest = max(group, key=lambda s: s.end - s.start)  # its slant strays least across the frame
             lines.append((span, longest._replace(thickness=round(max(s.thickness for s in group)))))
-    lines = apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_box)
+    lines = apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_extent)
     if len(lines) >= fewest:
         return [line for _, line in lines]
-    return [line for span, line in lines if span >= WHOLE_SPAN * length_inside(line, (0, 0, *frame_size))]
+    frame = Extent.of_box(0, 0, *frame_size)
+    return [line for span, line in lines if span >= WHOLE_SPAN * frame.length_inside(line)]
 
 
-def apart(lines: list[tuple[float, Segment]], box: tuple[int, int, int, int]) -> list[tuple[float, Segment]]:
-    """The (span, line) pairs, longest first, less each that crosses a longer one inside the box."""
+def apart(lines: list[tuple[float, Segment]], extent: Extent) -> list[tuple[float, Segment]]:
+    """The (span, line) pairs, longest first, less each that crosses a longer one inside the extent."""
     kept: list[tuple[float, Segment]] = []
     for span, line in lines:
-        if not any(crossing_inside(line, other, box) for _, other in kept):
+        if not any(crossing_inside(line, other, extent) for _, other in kept):
             kept.append((span, line))
     return kept
 
 
-def crossing_inside(a: Segment, b: Segment, box: tuple[int, int, int, int]) -> bool:
-    """Whether the lines through two segments meet inside an x, y, w, h box."""
+def crossing_inside(a: Segment, b: Segment, extent: Extent) -> bool:
+    """Whether the lines through two segments meet inside the extent."""
     determinant = a.dx * b.dy - a.dy * b.dx
     if abs(determinant) < 1e-9:
         return False
     t = ((b.x0 - a.x0) * b.dy - (b.y0 - a.y0) * b.dx) / determinant
-    x, y = a.x0 + t * a.dx, a.y0 + t * a.dy
-    return box[0] <= x <= box[0] + box[2] and box[1] <= y <= box[1] + box[3]
+    return extent.holds(a.x0 + t * a.dx, a.y0 + t * a.dy)
+
+
+class Extent(NamedTuple):
+    """Where the ink lies: the overlap of the upright box round it and the smallest
+    rectangle at any slant round it. That of a long, narrow page seen turned is as narrow
+    as the page, where the upright box may be as tall as it is wide; the turned rectangle
+    may reach beyond the frame, where the box does not. Each is two slabs: the points
+    whose distance along a unit vector from a middle is at most half the slab's width."""
+
+    slabs: tuple[tuple[float, float, float, float], ...]  # unit vector x, y; middle; half width
+    middle: tuple[float, float]  # the turned rectangle's centre
+
+    @classmethod
+    def around(cls, binary: np.ndarray) -> Extent:
+        """The ink's extent, from the outlines of a copy shrunk by EXTENT_CELL (a fraction
+        of the ink's every pixel)."""
+        cells, _ = cv2.findContours(max_pooled(binary, EXTENT_CELL), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        (cx, cy), (width, height), degrees = cv2.minAreaRect(np.concatenate(cells))
+        half_cell = (EXTENT_CELL - 1) / 2  # a cell's centre at full size
+        cx, cy = cx * EXTENT_CELL + half_cell, cy * EXTENT_CELL + half_cell
+        (ux, uy), (vx, vy) = unit(degrees), unit(degrees + 90)
+        turned = ((ux, uy, ux * cx + uy * cy, (width + 1) * EXTENT_CELL / 2),
+                  (vx, vy, vx * cx + vy * cy, (height + 1) * EXTENT_CELL / 2))
+        return cls(turned + cls.of_box(*cv2.boundingRect(binary)).slabs, (cx, cy))
+
+    @classmethod
+    def of_box(cls, x: float, y: float, w: float, h: float) -> Extent:
+        return cls(((1.0, 0.0, x + w / 2, w / 2), (0.0, 1.0, y + h / 2, h / 2)), (x + w / 2, y + h / 2))
+
+    def holds(self, x: float, y: float) -> bool:
+        return all(abs(nx * x + ny * y - middle) <= half for nx, ny, middle, half in self.slabs)
+
+    def length_inside(self, line: Segment) -> float:
+        """How long the line through the segment runs inside the extent."""
+        return self.length_through(line.x0, line.y0, line.dx, line.dy)
+
+    def length_through(self, x: float, y: float, dx: float, dy: float) -> float:
+        """How long the line through (x, y) along the unit vector (dx, dy) runs inside the extent."""
+        first, last = -np.inf, np.inf
+        for nx, ny, middle, half in self.slabs:
+            start, step = nx * x + ny * y - middle, nx * dx + ny * dy
+            if abs(step) < 1e-9:
+                if abs(start) > half:
+                    return 0.0
+                continue
+            low, high = sorted(((-half - start) / step, (half - start) / step))
+            first, last = max(first, low), min(last, high)
+        return max(0.0, last - first)
+
+
+# The ink's extent is found on a copy shrunk by this factor.
+EXTENT_CELL = 4
 
 
 def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
