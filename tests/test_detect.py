@@ -298,6 +298,16 @@ def first_frame(mnist, style, seed: int) -> tuple[np.ndarray, list]:
     return frame, items
 
 
+def digits_alone(mnist, style, seed: int) -> np.ndarray:
+    """For each digit of a scene's first frame, whether a region of its own covers it."""
+    from livedigit.detections import iou
+
+    frame, items = first_frame(mnist, style, seed)
+    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
+    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
+    return iou(digits, boxes).max(axis=1) >= 0.5
+
+
 @pytest.mark.parametrize("seed", [206, 397, 95, 98],
                          ids=["squared 1024x768", "squared 1920x1080", "squares close up", "a few squares of a small page"])
 def test_on_random_scenes_of_squared_paper_the_digits_come_apart_from_the_lines(mnist, seed):
@@ -307,14 +317,9 @@ def test_on_random_scenes_of_squared_paper_the_digits_come_apart_from_the_lines(
     in view, two lines of each direction on it), the lines joined the digits of these
     scenes' first frames into a few large blobs: 10 of 57, 0 of 9, 0 of 3 and 0 of 1
     digits were a region of their own."""
-    from livedigit.detections import iou
     from livedigit.synthetic import random_scene
 
-    frame, items = first_frame(mnist, random_scene(seed).style, seed)
-    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
-    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
-    alone = iou(digits, boxes).max(axis=1) >= 0.5
-    assert alone.mean() >= 0.35
+    assert digits_alone(mnist, random_scene(seed).style, seed).mean() >= 0.35
 
 
 def test_two_ruled_lines_slanting_across_a_close_up_from_edge_to_edge_are_erased(mnist):
@@ -323,13 +328,9 @@ def test_two_ruled_lines_slanting_across_a_close_up_from_edge_to_edge_are_erased
     the whole frame only where it was as long as the longest chord of the frame along its
     slant, which a line through a corner never is: the lines stayed, and one of the
     first frame's five digits stayed joined to one."""
-    from livedigit.detections import iou
     from livedigit.synthetic import random_scene
 
-    frame, items = first_frame(mnist, random_scene(7).style, 7)
-    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
-    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
-    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+    assert digits_alone(mnist, random_scene(7).style, 7).all()
 
 
 def test_lines_left_after_the_first_pass_are_found_though_the_strongest_direction_shows_none(mnist):
@@ -337,13 +338,9 @@ def test_lines_left_after_the_first_pass_are_found_though_the_strongest_directio
     pass had erased the lines it found, the direction most of the edges left run along
     showed no line, and the search stopped there, though two lines of the other direction
     were left: two of the first frame's four digits stayed joined to them."""
-    from livedigit.detections import iou
     from livedigit.synthetic import random_scene
 
-    frame, items = first_frame(mnist, random_scene(109).style, 109)
-    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
-    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
-    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+    assert digits_alone(mnist, random_scene(109).style, 109).all()
 
 
 @pytest.mark.parametrize("seed", [146, 39], ids=["small squares", "large squares"])
@@ -353,26 +350,18 @@ def test_the_short_grid_lines_across_a_long_narrow_turned_page_are_erased(mnist,
     at least a sixth of the frame's width long, longer than the strip is wide, spanning
     40 % of their way across the ink's upright box, which a turned strip fills little of:
     the lines stayed, and the first frames' every digit stayed joined to them."""
-    from livedigit.detections import iou
     from livedigit.synthetic import random_scene
 
-    frame, items = first_frame(mnist, random_scene(seed).style, seed)
-    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
-    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
-    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+    assert digits_alone(mnist, random_scene(seed).style, seed).all()
 
 
 def test_a_far_grid_whose_lines_converge_in_perspective_is_erased_from_between_the_digits(mnist):
     """On squared paper seen from afar at 1920x1080 (the `squared-far` preset), the grid's
     lines spread over more slants than one search at their main slant and a few degrees
     off it caught: 35 % of the first frame's digits stayed joined to what was left."""
-    from livedigit.detections import iou
     from livedigit.synthetic.style import PRESETS
 
-    frame, items = first_frame(mnist, PRESETS["squared-far"], seed=11)
-    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
-    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
-    assert (iou(digits, boxes).max(axis=1) >= 0.5).mean() >= 0.85
+    assert digits_alone(mnist, PRESETS["squared-far"], 11).mean() >= 0.85
 
 
 def test_digits_beside_the_edge_of_a_small_page_the_light_falls_off_towards_stay_apart(mnist):
@@ -381,13 +370,9 @@ def test_digits_beside_the_edge_of_a_small_page_the_light_falls_off_towards_stay
     taken for paper of its median brightness: beside that edge the paper looked darker
     than it is, and a band of false ink along the edge joined two of the first frame's
     four digits."""
-    from livedigit.detections import iou
     from livedigit.synthetic import random_scene
 
-    frame, items = first_frame(mnist, random_scene(6).style, 6)
-    digits = np.array([item.box for item in items if item.label >= 0], np.float64)
-    boxes = find_regions(frame, PARAMS).boxes.astype(np.float64)
-    assert (iou(digits, boxes).max(axis=1) >= 0.5).all()
+    assert digits_alone(mnist, random_scene(6).style, 6).all()
 
 
 @pytest.mark.parametrize("seed", [32, 59], ids=["1920x1080 black pen", "1600x900 thick blue lines"])
