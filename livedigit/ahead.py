@@ -60,7 +60,7 @@ class FindingProcess:
         """Each frame with its regions and the time it took to find them; frames of a
         `live` source are handed over one at a time (see IN_FLIGHT)."""
         frames = iter(frames)
-        in_flight: list[Frame] = []
+        in_flight: list[tuple[Frame, np.ndarray]] = []  # each frame, and the grey image handed over
         handed_over = 0
         most_in_flight = 1 if live else IN_FLIGHT
         failed: Exception | None = None  # the source's error, raised once the frames before it are out
@@ -74,17 +74,18 @@ class FindingProcess:
                 except Exception as error:
                     failed = error
                     break
-                self._hand_over(frame, handed_over % IN_FLIGHT)
-                in_flight.append(frame)
+                in_flight.append((frame, self._hand_over(frame, handed_over % IN_FLIGHT)))
                 handed_over += 1
             if not in_flight:
                 if failed:
                     raise failed
                 return
             regions, seconds = self._receive()
-            yield in_flight.pop(0), regions, seconds
+            frame, gray = in_flight.pop(0)
+            yield frame, replace(regions, gray=gray), seconds
 
-    def _hand_over(self, frame: Frame, slot: int) -> None:
+    def _hand_over(self, frame: Frame, slot: int) -> np.ndarray:
+        """Hands the frame's grey image over through shared memory, and returns it."""
         gray = to_gray(frame.image)
         memory = self.slots[slot]
         if memory is None or memory.size < gray.nbytes:
@@ -95,6 +96,7 @@ class FindingProcess:
             self.pipe.send((memory.name, gray.shape))
         except (BrokenPipeError, ConnectionResetError):
             raise self._ended() from None
+        return gray
 
     def _receive(self) -> tuple[Regions, float]:
         try:
@@ -188,6 +190,6 @@ def keep_freed_memory() -> None:
 def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: DetectionParams,
                    scene: SceneTracker | None = None) -> Regions:
     """The regions of the grey frame in `memory`, without the thresholded frame (which
-    would cost more to send back than the regions)."""
+    would cost more to send back than the regions) or the grey frame (the main process has it)."""
     gray = np.ndarray(shape, np.uint8, memory.buf)  # a view: gone when this returns, so the memory can close
-    return replace(find_regions(gray, params, scene), binary=None)
+    return replace(find_regions(gray, params, scene), binary=None, gray=None)

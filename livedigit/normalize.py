@@ -3,11 +3,17 @@
 MNIST recipe: the stroke is fitted into a 20x20 box keeping its aspect ratio
 (area interpolation), then placed in a 28x28 field so that its centre of mass
 sits at the centre; ink is white on black, scaled 0..1.
+
+The app reads a region's grey ink on its mask (`normalize_grey`): where blur filled a
+small loop in the mask, or thinned a stroke, its grey levels still show it. Binary masks
+(`normalize_masks`) make the generated marks the model learns as no digit.
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from .detect.page import grey_percentile
 
 CROP_SIZE = 28
 FIT_SIZE = 20
@@ -27,15 +33,17 @@ def stroke_width(mask: np.ndarray) -> float:
     return 2.0 * area / max(area - cv2.countNonZero(inner), 1)
 
 
-def thicken_to_mnist(mask: np.ndarray) -> np.ndarray:
-    """Dilate thin strokes so that, once fitted into 20x20, they are as wide as MNIST's."""
+def thicken_to_mnist(mask: np.ndarray, ink: np.ndarray | None = None) -> np.ndarray:
+    """Dilate thin strokes so that, once fitted into 20x20, they are as wide as MNIST's:
+    the mask's own, or the grey `ink` on it (the mask measures the strokes)."""
+    ink = mask if ink is None else ink
     scale = max(mask.shape) / FIT_SIZE
     missing = MNIST_STROKE_WIDTH * scale - stroke_width(mask)
     radius = int(round(missing / 2))
     if radius < 1:
-        return mask
+        return ink
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    padded = cv2.copyMakeBorder(mask, radius, radius, radius, radius, cv2.BORDER_CONSTANT, value=0)
+    padded = cv2.copyMakeBorder(ink, radius, radius, radius, radius, cv2.BORDER_CONSTANT, value=0)
     return cv2.dilate(padded, kernel)
 
 
@@ -65,12 +73,47 @@ def place_by_centre_of_mass(fitted: np.ndarray, field: np.ndarray) -> None:
     field[top:top + h, left:left + w] = fitted
 
 
-def place_digit(mask: np.ndarray, field: np.ndarray) -> None:
-    """The MNIST recipe for one binary ink mask, into a zeroed 28x28 uint8 field."""
+def place_digit(mask: np.ndarray, field: np.ndarray, ink: np.ndarray | None = None) -> None:
+    """The MNIST recipe for one binary ink mask, or for the grey `ink` on it (the mask's
+    shape), into a zeroed 28x28 uint8 field."""
     x, y, w, h = cv2.boundingRect(mask)
     if w > 0:
         _, tight = cv2.threshold(mask[y:y + h, x:x + w], 0, 255, cv2.THRESH_BINARY)
-        place_by_centre_of_mass(fit_into_box(thicken_to_mnist(tight)), field)
+        cut_ink = None if ink is None else ink[y:y + h, x:x + w]
+        place_by_centre_of_mass(fit_into_box(thicken_to_mnist(tight, cut_ink)), field)
+
+
+# Grey crops: the ink's darkness below the paper around it, on the mask grown by this many
+# pixels (the blur's halo), scaled so that this share of the mask's ink is full ink.
+GREY_REACH = 1
+FULL_INK = 0.9
+GROWN = np.ones((2 * GREY_REACH + 1, 2 * GREY_REACH + 1), np.uint8)
+
+
+def ink_darkness(gray: np.ndarray, box, mask: np.ndarray) -> np.ndarray:
+    """The darkness of the ink on a region's mask grown by GREY_REACH, below the paper's
+    median brightness around it, cut to the mask's box (uint8, 255 for full ink)."""
+    x, y, w, h = box
+    reach = GREY_REACH + 2  # the paper is judged a little beyond the grown mask
+    top, left = max(y - reach, 0), max(x - reach, 0)
+    window = gray[top:y + h + reach, left:x + w + reach]
+    on_mask = np.zeros(window.shape, np.uint8)
+    on_mask[y - top:y - top + h, x - left:x - left + w] = cv2.compare(mask, 0, cv2.CMP_GT)
+    grown = cv2.dilate(on_mask, GROWN)
+    paper = grey_percentile(window, cv2.bitwise_not(grown), 0.5)
+    darkness = cv2.bitwise_and(cv2.subtract(np.full_like(window, paper), window), grown)
+    full_ink = grey_percentile(darkness, on_mask, FULL_INK)
+    ink = cv2.convertScaleAbs(darkness, alpha=255 / max(full_ink, 1))
+    return ink[y - top:y - top + h, x - left:x - left + w]
+
+
+def normalize_grey(gray: np.ndarray, boxes, masks: list[np.ndarray]) -> np.ndarray:
+    """The grey ink of regions of an 8-bit grey frame (x, y, w, h boxes, each one's binary
+    ink mask cut to it; see ink_darkness) -> (N, 28, 28) float32 in 0..1."""
+    fields = np.zeros((len(masks), CROP_SIZE, CROP_SIZE), np.uint8)
+    for box, mask, field in zip(boxes, masks, fields):
+        place_digit(mask, field, ink_darkness(gray, box, mask))
+    return fields.astype(np.float32) / 255
 
 
 def normalize_masks(masks: list[np.ndarray]) -> np.ndarray:

@@ -26,6 +26,7 @@ class Candidates:
     signatures: np.ndarray  # of the masks' ink (see reuse.signatures)
     pairs: list[Pair]  # indices into the regions, then into the strokes beside them
     pieces: int        # the first `pieces` rows are the regions
+    gray: np.ndarray   # the grey frame: the model reads the ink's grey levels on each mask
 
 
 class Recognizer:
@@ -89,12 +90,13 @@ class Recognizer:
         return Candidates(np.concatenate([regions.boxes, union_boxes, regions.context_boxes]),
                           regions.masks + union_masks + regions.context_masks,
                           np.concatenate([region_signatures, signatures(union_masks + regions.context_masks)]),
-                          pairs, pieces)
+                          pairs, pieces, regions.gray)
 
     def classify(self, candidates: Candidates) -> np.ndarray:
         """Class probabilities of each candidate; only the regions that changed since the
         last frame are normalized and read by the model, all in one call."""
-        return self.memory.read(candidates.boxes, candidates.masks, self.classifier, candidates.signatures)
+        return self.memory.read(candidates.boxes, candidates.masks, candidates.gray, self.classifier,
+                                candidates.signatures)
 
     def sort_out(self, candidates: Candidates, probabilities: np.ndarray) -> tuple[Detections, Detections]:
         """Keep pieces or their unions, whichever reads better; then the confident digits

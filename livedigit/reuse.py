@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from .detections import iou
-from .normalize import fit_into_box, normalize_masks
+from .normalize import fit_into_box, normalize_grey
 
 
 class Classifier(Protocol):
@@ -88,17 +88,18 @@ class ReadingMemory:
         alike = in_place & confident & (change <= limit)
         return np.where(unchanged | alike, nearest, -1), np.where(in_place, nearest, -1)
 
-    def read(self, boxes: np.ndarray, masks: list[np.ndarray], classifier: Classifier,
+    def read(self, boxes: np.ndarray, masks: list[np.ndarray], gray: np.ndarray, classifier: Classifier,
              ink_signatures: np.ndarray | None = None) -> np.ndarray:
-        """Class probabilities of each region: remembered where its ink looks as it did;
-        for the rest, normalized crops through one classifier call. The masks'
-        `ink_signatures` are computed here unless given."""
+        """Class probabilities of each region of the grey frame: remembered where its ink
+        looks as it did; for the rest, normalized crops of the grey ink on their masks through
+        one classifier call. The masks' `ink_signatures` are computed here unless given."""
         seen = signatures(masks) if ink_signatures is None else ink_signatures.copy()
         matches, predecessors = self.recall(boxes, masks, seen)
         fresh = matches < 0
         probabilities = np.empty((len(masks), classifier.num_classes), np.float32)
         if fresh.any():
-            probabilities[fresh] = classifier(normalize_masks([mask for mask, new in zip(masks, fresh) if new]))
+            fresh_masks = [mask for mask, new in zip(masks, fresh) if new]
+            probabilities[fresh] = classifier(normalize_grey(gray, boxes[fresh], fresh_masks))
         if not fresh.all():
             probabilities[~fresh] = self.probabilities[matches[~fresh]]
             # A reused region keeps the signature of the ink that was read, so slow

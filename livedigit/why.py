@@ -43,7 +43,7 @@ from .detect.contours import (
 )
 from .detect.regions import ink_mask
 from .detections import iou
-from .normalize import normalize_masks
+from .normalize import normalize_grey
 from .params import DetectionParams
 from .recognize import dropped_readings, word_letters
 
@@ -69,7 +69,9 @@ class MissExplainer:
             return []
         frame = FrameStages(image, self.params)
         regions = frame.regions
-        readings = self.classifier(normalize_masks(regions.masks + regions.context_masks)) if regions.masks else None
+        readings = (self.classifier(normalize_grey(regions.gray, np.concatenate([regions.boxes, regions.context_boxes]),
+                                                   regions.masks + regions.context_masks))
+                    if regions.masks else None)
         dropped_as = self._rules_that_drop(regions, readings) if readings is not None else []
         return [self._stage(frame, readings, dropped_as, np.array(digit["box"]), digit["label"], reported)
                 for digit in missed]
@@ -116,7 +118,7 @@ class FrameStages:
         self.parents = self.hierarchy[0, :, 3] if self.contours else np.zeros(0, np.int32)
         self.boxes = np.array([cv2.boundingRect(c) for c in self.contours], np.int32).reshape(-1, 4)
         self.outlines = contour_depths(self.parents) % 2 == 0
-        self.regions = regions_in(self.binary, params, self.page)
+        self.regions = regions_in(self.binary, params, self.page, gray)
 
     def off_page(self, box: np.ndarray) -> str | None:
         return "outside the page" if self.page and not self.page.holds(box[None])[0] else None

@@ -41,7 +41,7 @@ from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
 from livedigit.app import annotate, record, run
 from livedigit.classify import DigitClassifier, bucket_size, has_8bit_dot_products, shipped_model_path
 from livedigit.detect import SceneTracker, binarize, find_page, regions_in, to_gray
-from livedigit.normalize import normalize_masks
+from livedigit.normalize import normalize_grey
 from livedigit.numbers import group_numbers
 from livedigit.shipped import shipped_file
 from livedigit.sources import Frame, VideoFileSource, open_source
@@ -148,7 +148,7 @@ def stages(path: Path, recognizer: Recognizer, folder: Path) -> dict[str, float]
             marks.append(time.perf_counter())
             binary = binarize(gray, params, page=page, lines=scene.lines)
             marks.append(time.perf_counter())
-            regions = regions_in(binary, params, page)
+            regions = regions_in(binary, params, page, gray)
             marks.append(time.perf_counter())
             candidates = recognizer.candidates(regions)  # with the unions of broken-digit pieces
             marks.append(time.perf_counter())
@@ -187,7 +187,8 @@ def sample_crops(path: Path, recognizer: Recognizer, frames: int = 5) -> list[np
     batches = []
     for _ in range(frames):
         image = capture.read()[1]
-        batches.append(normalize_masks(recognizer.candidates(recognizer.find(image)).masks))
+        candidates = recognizer.candidates(recognizer.find(image))
+        batches.append(normalize_grey(candidates.gray, candidates.boxes, candidates.masks))
     return batches
 
 

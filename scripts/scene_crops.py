@@ -21,9 +21,9 @@ import cv2
 import numpy as np
 
 from livedigit.classify import NOT_A_DIGIT, DigitClassifier
-from livedigit.detect import find_regions
+from livedigit.detect import Regions, find_regions
 from livedigit.detections import iou
-from livedigit.normalize import normalize_masks
+from livedigit.normalize import normalize_grey
 from livedigit.params import DetectionParams
 from livedigit.synthetic import make_clip, random_scene
 
@@ -84,7 +84,7 @@ def labelled_scene_crops(count: int, first_seed: int, digits: np.ndarray,
         clear = np.array([not touches_any(box, boxes) and clear_of_edge(box, frame.shape) for box in regions.boxes])
         keep = matched | clear
         if keep.any():
-            crops.append(normalize_masks([mask for mask, kept in zip(regions.masks, keep) if kept]))
+            crops.append(crops_of(regions, keep))
             truths.append(np.where(matched, digit_labels[best] if len(boxes) else NOT_A_DIGIT, NOT_A_DIGIT)[keep])
     return np.concatenate(crops), np.concatenate(truths).astype(np.int32)
 
@@ -123,9 +123,13 @@ def not_digit_crops(frame: np.ndarray, digit_boxes: np.ndarray) -> np.ndarray:
     """Crops of the regions that touch no true digit and lie a height off the frame's edge:
     a piece of a digit, or of one the frame cuts (not among the boxes), is not a negative."""
     regions = find_regions(frame, SEARCH_ALL)
-    keep = [mask for box, mask in zip(regions.boxes, regions.masks)
-            if not touches_any(box, digit_boxes) and clear_of_edge(box, frame.shape)]
-    return normalize_masks(keep) if keep else np.zeros((0, 28, 28), np.float32)
+    return crops_of(regions, np.array([not touches_any(box, digit_boxes) and clear_of_edge(box, frame.shape)
+                                       for box in regions.boxes], bool))
+
+
+def crops_of(regions: Regions, keep: np.ndarray) -> np.ndarray:
+    """The normalized crops (N, 28, 28) of the regions `keep` marks: their grey ink, as the app reads them."""
+    return normalize_grey(regions.gray, regions.boxes[keep], [mask for mask, kept in zip(regions.masks, keep) if kept])
 
 
 def clear_of_edge(box: np.ndarray, shape: tuple[int, ...]) -> bool:

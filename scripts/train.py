@@ -5,8 +5,8 @@
 The not-a-digit class learns generated marks (letters, symbols, scribbles: livedigit/marks.py)
 and hard negatives (scripts/scene_crops.py): what detection finds away from the digits of
 random scenes and in real photographs, mined with the model given by --mining-model
-(--hard-negatives N). --camera-digits N adds N training digits as detection thresholds
-them from a camera (small, faint, blurred), --camera-marks N as many marks filmed the same
+(--hard-negatives N). --camera-digits N adds N training digits as the app reads
+them from a camera (small, faint, blurred: their grey ink on the mask the threshold makes), --camera-marks N as many marks filmed the same
 way to the not-a-digit class. --scene-crops N adds N regions as the app itself cuts them from
 random scenes, each labelled with its digit or not-a-digit; --start-from trains a model further
 instead of from scratch. With --calibration-crops N its confidences are then calibrated
@@ -32,7 +32,7 @@ import numpy as np
 from livedigit.classify import NOT_A_DIGIT, NUM_CLASSES, export_litert
 from livedigit.detect.threshold import STRONG_INK, close, hysteresis, stroke_cores
 from livedigit.marks import TRAINING_MARK_KINDS, as_mask, printed, random_mark
-from livedigit.normalize import normalize_masks
+from livedigit.normalize import normalize_grey, normalize_masks
 from livedigit.params import DetectionParams
 
 BATCH_SIZE = 128
@@ -98,9 +98,9 @@ def generate_printed_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarr
 
 def generate_camera_digits(digits: np.ndarray, labels: np.ndarray, count: int,
                            seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Normalized 28x28 crops of digits filmed and thresholded (camera_mask), and their
-    labels; those the threshold lost are left out. Small, faint or blurred, a digit
-    thresholded is a blocky, thinned or broken mask that MNIST's grey levels never show."""
+    """Normalized 28x28 crops of digits filmed and thresholded (`filmed`), and their
+    labels; those the threshold lost are left out. Small, faint or blurred, a digit is
+    read as its grey ink on a blocky, thinned or broken mask, which MNIST never shows."""
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(digits), count, replace=False)
     crops, inked = filmed(digits[chosen], rng)
@@ -115,18 +115,25 @@ def generate_camera_marks(count: int, seed: int) -> np.ndarray:
 
 
 def filmed(images: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """The normalized camera masks (camera_mask) of 28x28 ink images, and the indices of
-    the images they are of: those the threshold lost are left out."""
-    masks = [camera_mask(image, rng) for image in images]
-    inked = np.array([k for k, mask in enumerate(masks) if mask is not None], int)
-    return normalize_masks([masks[k] for k in inked]), inked
+    """The normalized crops of 28x28 ink images filmed (camera_mask: their grey ink on the
+    mask the threshold makes of them, as the app reads a region), and the indices of the
+    images they are of: those the threshold lost are left out."""
+    crops, inked = [], []
+    for index, image in enumerate(images):
+        mask, gray = camera_mask(image, rng)
+        if mask is not None:
+            x, y, w, h = cv2.boundingRect(mask)
+            crops.append(normalize_grey(gray, [(x, y, w, h)], [mask[y:y + h, x:x + w]]))
+            inked.append(index)
+    return np.concatenate(crops) if crops else np.zeros((0, 28, 28), np.float32), np.array(inked, int)
 
 
-def camera_mask(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+def camera_mask(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray | None, np.ndarray]:
     """An MNIST digit (28x28 uint8), or a mark normalized as one, drawn 12-48 px tall on
-    paper, faint to bold, blurred and noisy, and thresholded as `binarize` does it: ink
-    much darker than the paper somewhere, cut to its strokes' cores, closed. Only the ink
-    on the digit's strokes is kept; None where under half of the digit's height is."""
+    paper, faint to bold, blurred and noisy: the mask `binarize` makes of it (ink much
+    darker than the paper somewhere, cut to its strokes' cores, closed), and the grey
+    image. Only the ink on the digit's strokes is kept; no mask where under half of the
+    digit's height is."""
     height = np.exp(rng.uniform(np.log(12), np.log(48)))
     size = max(8, round(height * 28 / 20))
     alpha = np.pad(cv2.resize(digit.astype(np.float32) / 255, (size, size), interpolation=cv2.INTER_AREA), 8)
@@ -134,12 +141,13 @@ def camera_mask(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray | Non
     page = paper - rng.uniform(0.3, 0.9) * paper * alpha
     page = cv2.GaussianBlur(page, (0, 0), rng.uniform(0.3, 2.0)) + rng.normal(0, rng.uniform(1, 6), page.shape)
     params = DetectionParams()
-    gray = cv2.GaussianBlur(np.clip(page, 0, 255).astype(np.uint8), (params.blur, params.blur), 0)
+    filmed_gray = np.clip(page, 0, 255).astype(np.uint8)
+    gray = cv2.GaussianBlur(filmed_gray, (params.blur, params.blur), 0)
     darkness = cv2.subtract(np.full_like(gray, round(paper)), gray)
     ink = hysteresis(darkness, params.c, round(STRONG_INK * params.c)) & stroke_cores(darkness)
     strokes = cv2.dilate((alpha > 0.2).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
     mask = close(ink & strokes, params.morph_kernel)
-    return mask if cv2.boundingRect(mask)[3] >= height / 2 else None
+    return (mask if cv2.boundingRect(mask)[3] >= height / 2 else None), filmed_gray
 
 
 def build_model():
@@ -439,7 +447,8 @@ def model_card(model, args, x_val, y_test, held_out_marks, history, data_sha256,
     false_digits = (mark_probs.argmax(axis=1) < 10) & (mark_probs.max(axis=1) >= confidence)
     return {
         "model": "digits.keras",
-        "input": "float32 (N, 28, 28, 1), white ink on black, 0..1 (MNIST / 255)",
+        "input": "float32 (N, 28, 28, 1), white ink on black, 0..1 (MNIST / 255): a region's grey ink on its "
+                 "mask (livedigit.normalize.normalize_grey)",
         "output": "probabilities (N, 11): digits 0-9, then not-a-digit",
         "mnist_test_accuracy": float((predicted == y_test).mean()),
         "mnist_test_accuracy_counting_rejections_as_errors": float(((predicted == y_test) & ~rejected).mean()),

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from livedigit.normalize import CROP_SIZE, normalize_mask, stroke_width
+from livedigit.normalize import CROP_SIZE, normalize_grey, normalize_mask, stroke_width
 
 
 def ink(shape, *lines, thickness=3):
@@ -43,6 +43,30 @@ def test_thin_strokes_on_big_digits_are_thickened_to_mnist_width():
     assert stroke_width(thin) < 4
     crop = normalize_mask(thin)
     assert crop.sum(axis=1).max() >= 1.6  # about two pixels of ink across, as in MNIST
+
+
+def on_paper(mask, darkness, paper=220):
+    """A grey frame of paper with ink `darkness` grey levels darker where the mask is, the mask's box at (10, 10)."""
+    gray = np.full((mask.shape[0] + 20, mask.shape[1] + 20), paper, np.uint8)
+    gray[10:-10, 10:-10] -= (mask > 0).astype(np.uint8) * darkness
+    return gray, [(10, 10, mask.shape[1], mask.shape[0])]
+
+
+def test_dark_sharp_ink_gives_the_crop_of_its_mask():
+    seven = ink((80, 80), ((5, 5), (75, 5)), ((75, 5), (20, 75)))
+    gray, boxes = on_paper(seven, 150)
+    assert np.abs(normalize_grey(gray, boxes, [seven])[0] - normalize_mask(seven)).max() < 0.02
+
+
+def test_a_loop_the_blur_filled_in_the_mask_stays_lighter_than_its_strokes_in_the_grey_crop():
+    ring = ink((60, 60), thickness=0)
+    cv2.circle(ring, (30, 30), 22, 255, 4)
+    gray, boxes = on_paper(ring, 120)
+    gray = cv2.GaussianBlur(gray, (0, 0), 3)
+    filled = np.zeros_like(ring)
+    cv2.circle(filled, (30, 30), 24, 255, cv2.FILLED)  # the mask the threshold made of the blurred 0
+    crop = normalize_grey(gray, boxes, [filled])[0]
+    assert crop[14, 14] < 0.5 * crop[14, 5:10].max()  # the middle of the loop, its left stroke
 
 
 def test_empty_mask_gives_an_empty_crop():

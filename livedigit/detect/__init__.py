@@ -47,4 +47,4 @@ def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker
         scene.follow_size(gray.shape)
         page = scene.pages.follow(page, gray)
     lines = scene.lines if scene is not None else None
-    return regions_in(binarize(gray, params, page=page, lines=lines), params, page)
+    return regions_in(binarize(gray, params, page=page, lines=lines), params, page, gray)

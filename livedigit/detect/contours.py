@@ -22,14 +22,15 @@ def contour_depths(parents: np.ndarray) -> np.ndarray:
     return depths
 
 
-def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = None) -> Regions:
+def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = None,
+               gray: np.ndarray | None = None) -> Regions:
     """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits,
     and, where a page was found, those not wholly inside it; blobs as wide as several
-    digits are split between them."""
+    digits are split between them. `gray` is the grey frame the ink was found in."""
     corners = page.corners if page else None
     binary, contours, hierarchy = blob_outlines(binary, params)
     if not contours:
-        return Regions(np.zeros((0, 4), np.int32), [], binary.shape[0], binary, page=corners)
+        return Regions(np.zeros((0, 4), np.int32), [], binary.shape[0], binary, page=corners, gray=gray)
     parents = hierarchy[0, :, 3]
     boxes = np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
     outlines = contour_depths(parents) % 2 == 0
@@ -71,7 +72,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     return Regions(kept, masks, binary.shape[0], binary, cuts, boxes[strokes],
                    [ink_mask(binary, contours[index], boxes[index]) for index in strokes], page=corners,
                    context_boxes=boxes[context],
-                   context_masks=[ink_mask(binary, contours[index], boxes[index]) for index in context])
+                   context_masks=[ink_mask(binary, contours[index], boxes[index]) for index in context], gray=gray)
 
 
 # Glyphs dropped as cluttered are handed on beside the regions up to this fraction of

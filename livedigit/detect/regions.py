@@ -34,13 +34,16 @@ class Regions:
     # only to tell whether a region beside them stands in a word.
     context_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
     context_masks: list[np.ndarray] = field(default_factory=list)
+    # The grey frame the regions were found in: the model reads the ink's grey levels on
+    # each mask. Left out where the finding process sends regions (the main one holds the frame).
+    gray: np.ndarray | None = None
 
     def __reduce__(self):
         """Pickled with all masks' pixels in one buffer, each mask the size of its box:
         a fifth of the time of pickling them one by one (what the finding process sends)."""
         return _unpickle_regions, (self.boxes, joined(self.masks), self.frame_height, self.binary, self.cuts,
                                    self.stroke_boxes, joined(self.stroke_masks), self.signatures, self.page,
-                                   self.context_boxes, joined(self.context_masks))
+                                   self.context_boxes, joined(self.context_masks), self.gray)
 
 
 def joined(masks: list[np.ndarray]) -> np.ndarray:
@@ -55,10 +58,10 @@ def split_by_boxes(pixels: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:
 
 
 def _unpickle_regions(boxes, pixels, frame_height, binary, cuts, stroke_boxes, stroke_pixels, signatures,
-                      page, context_boxes, context_pixels) -> Regions:
+                      page, context_boxes, context_pixels, gray) -> Regions:
     return Regions(boxes, split_by_boxes(pixels, boxes), frame_height, binary, cuts, stroke_boxes,
                    split_by_boxes(stroke_pixels, stroke_boxes), signatures, page,
-                   context_boxes, split_by_boxes(context_pixels, context_boxes))
+                   context_boxes, split_by_boxes(context_pixels, context_boxes), gray)
 
 
 def ink_mask(binary: np.ndarray, contour: np.ndarray, box: np.ndarray) -> np.ndarray:
