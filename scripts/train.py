@@ -5,13 +5,13 @@
 The not-a-digit class learns generated marks (letters, symbols, scribbles: livedigit/marks.py)
 and hard negatives (scripts/scene_crops.py): what detection finds away from the digits of
 random scenes and in real photographs, mined with the model given by --mining-model
-(--hard-negatives N). --camera-digits N adds N training digits as the app reads
-them from a camera (small, faint, blurred: their grey ink on the mask the threshold makes), --camera-marks N as many marks filmed the same
-way to the not-a-digit class. --scene-crops N adds N regions as the app itself cuts them from
-random scenes, each labelled with its digit or not-a-digit; --start-from trains a model further
-instead of from scratch. With --calibration-crops N its confidences are then calibrated
-(temperature scaling) on crops of scenes written with training digits held apart from
-training, and judged on scenes of MNIST test digits.
+(--hard-negatives N). --camera-digits N adds N training digits as the app reads them from a
+camera (small, faint, blurred: their grey ink on the mask the threshold makes), --camera-marks N
+as many marks filmed the same way to the not-a-digit class. --scene-crops N adds N regions as
+the app itself cuts them from random scenes, each labelled with its digit or not-a-digit;
+--start-from trains a model further instead of from scratch. With --calibration-crops N its
+confidences are then calibrated (temperature scaling) on crops of scenes written with training
+digits held apart from training, and judged on scenes of MNIST test digits.
 
 Writes, in --out: digits.keras, digits.tflite, digits-int8.tflite, model_card.json, confusion.png,
 curves.png, and with --calibration-crops reliability.png.

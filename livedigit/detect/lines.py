@@ -154,7 +154,8 @@ class StrokesOnLines:
 
     def __init__(self, darkness: np.ndarray | None) -> None:
         self.darkness = darkness
-        self.first_found: list[tuple[list[Segment], float]] = []  # a direction's first lines, their strokes' least darkness
+        # each direction's first lines found, and the least darkness of a stroke along them
+        self.first_found: list[tuple[list[Segment], float]] = []
 
     def darker_than_lines(self, family: list[Segment], on_lines: np.ndarray) -> np.ndarray | None:
         """Where the ink is at least STROKE_ON_LINE times as dark as the lines of the
