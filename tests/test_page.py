@@ -7,7 +7,7 @@ import pytest
 
 from livedigit.detect import PageTracker, find_page, find_regions, to_gray
 from livedigit.detect.page import HOLD_FRAMES, outline_corners
-from livedigit.detect.threshold import paper_brightness
+from livedigit.detect.threshold import binarize, paper_brightness
 from livedigit.detections import iou
 from livedigit.params import DetectionParams
 from livedigit.synthetic import preset
@@ -238,6 +238,21 @@ def test_the_blurred_rim_of_dark_surroundings_beside_the_paper_is_no_region(mnis
     table = max(range(1, count), key=lambda label: stats[label, cv2.CC_STAT_AREA])  # not the digits' dark ink
     rim = cv2.dilate((labels == table).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0
     assert not any(rim[y:y + h, x:x + w].any() for x, y, w, h in find_regions(frame, PARAMS).boxes)
+
+
+def test_a_ruled_line_along_the_papers_slanted_edge_is_not_cut_into_strokes_by_the_surroundings_mask():
+    """`squared-far` (seed 13): the last grid line ran a few pixels inside the edge of a
+    page that fills the frame, with a corner of dark table beyond it. The off-page mask,
+    whole blocks of the small copy, bit into the paper in steps along the slanted edge and
+    cut the line into strokes 26 px tall, read as 1s in every frame (214 of the clip's 456
+    false digits). Within those blocks only what is darker than paper is masked now."""
+    frame = np.full((480, 640), 220, np.uint8)
+    table = np.array([[560, 0], [639, 0], [639, 479], [500, 479]])
+    cv2.fillPoly(frame, [table], 40)
+    cv2.line(frame, (552, 0), (492, 479), 150, 2)
+    ink = binarize(frame, PARAMS, keep_lines=True)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    assert count - 1 == 1 and stats[1, cv2.CC_STAT_HEIGHT] == 480  # the line, whole
 
 
 def test_paper_dim_away_from_a_lamps_glare_is_not_taken_for_what_surrounds_the_page(mnist):

@@ -69,9 +69,9 @@ BACKGROUND_SIDE = 96
 
 # Where the estimate is darker than this fraction of the brightest paper near it, there is no paper.
 OFF_PAGE = 0.4
-# The off-page mask reaches this many pixels further at full size: made of the small copy's
-# coarse pixels, it may stop a pixel or two short of the dark edge of what surrounds the
-# paper, blurred over the paper's rim, which would stand as a thin stroke (a 1).
+# The off-page mask reaches this many pixels beyond what is darker than OFF_PAGE of the
+# paper: over the paper's rim, blurred into the dark surroundings, which would stand as a
+# thin stroke (a 1).
 SEAM = 3
 
 
@@ -106,8 +106,13 @@ def paper_brightness(gray: np.ndarray, window_percent: int,
     off_page = (background < OFF_PAGE * brightest_paper).astype(np.uint8) * 255
     if not off_page.any():
         return paper, None
-    off_page = cv2.dilate(off_page, np.ones((3, 3), np.uint8))
-    off_page = cv2.resize(off_page, (w, h), interpolation=cv2.INTER_NEAREST)
+    # Each pixel of the small copy is a block of the frame: in the blocks along what surrounds
+    # the paper, only the pixels darker than OFF_PAGE of the paper are none of it. (All of
+    # each block was: where the paper's edge runs at a slant, the blocks' steps cut a ruled
+    # line along it into short strokes, read as 1s.)
+    near_off_page = cv2.resize(cv2.dilate(off_page, np.ones((3, 3), np.uint8)), (w, h), interpolation=cv2.INTER_NEAREST)
+    no_paper_below = cv2.resize(cv2.multiply(brightest_paper, OFF_PAGE), (w, h), interpolation=cv2.INTER_NEAREST)
+    off_page = near_off_page & cv2.compare(gray, no_paper_below, cv2.CMP_LT)
     return paper, cv2.dilate(off_page, np.ones((2 * SEAM + 1, 2 * SEAM + 1), np.uint8))
 
 
