@@ -389,6 +389,26 @@ def test_thick_grid_lines_close_up_leave_no_slivers_along_their_edges(mnist, see
     assert on_items.count(False) <= 1
 
 
+def test_one_thicker_line_of_a_grid_leaves_the_digits_beside_the_crossings(recognizer):
+    """`squared-far` (seed 13): the last grid line along the page's edge took in the edge's
+    ink and was erased 10 px thick. What is wholly near a grid's crossing is no stroke, and
+    "near" was judged by that thickest line: the small digits in every square near a
+    crossing went with it (120 digits of the clip). Near is judged by the grid's usual line."""
+    page = np.full((480, 640, 3), 235, np.uint8)
+    for at in range(20, 640, 40):
+        thickness = 9 if at == 620 else 2
+        cv2.line(page, (at, 0), (at, 479), (200, 170, 150), thickness)
+        cv2.line(page, (0, at), (639, at), (200, 170, 150), 9 if at == 460 else 2)
+    written = []
+    for row in range(1, 11):
+        for column in range(1, 14, 2):
+            digit = (row + column) % 10
+            cv2.putText(page, str(digit), (46 + 40 * column, 44 + 40 * row), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
+                        (30, 30, 30), 2, cv2.LINE_AA)
+            written.append(digit)
+    assert sorted(recognizer(page).digits.tolist()) == sorted(written)
+
+
 def overlap(a, b) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 

@@ -131,8 +131,11 @@ def erased(binary: np.ndarray, families: list[list[Segment]], strokes: StrokesOn
         return binary
     # The lines of the second direction were mended across the first's band a little wider
     # than they are, where they cross at a slant: what is left of that, wholly near a
-    # crossing, is no stroke.
-    near_crossings = cv2.dilate(bands[0] & bands[1], np.ones((2 * thickness + 5,) * 2, np.uint8))
+    # crossing, is no stroke. How near is judged by the grid's usual line: one line drawn
+    # thicker (the last one along the page's edge, its ink run into the edge's) would
+    # otherwise count the digits in every square as near a crossing.
+    usual = int(np.median([line.erased_thickness for family in families for line in family]))
+    near_crossings = cv2.dilate(bands[0] & bands[1], np.ones((2 * usual + 5,) * 2, np.uint8))
     return blobs_reaching(binary, binary & ~near_crossings)
 
 
