@@ -286,6 +286,16 @@ def test_two_short_lines_crossed_by_one_running_the_frame_through_are_no_grid_an
     assert len(find_regions(page, PARAMS).boxes) == 1
 
 
+@pytest.mark.parametrize("paper_grey, ink_grey", [(100, 80), (80, 62), (60, 46)])
+def test_ink_a_fifth_darker_than_paper_in_dim_light_is_read_as_in_good_light(recognizer, paper_grey, ink_grey):
+    """A pencil in dim light: ink 14-20 grey levels darker than its paper never reached
+    twice the threshold's 12 levels, and no stroke was inked. Darkness counts as though
+    the paper were lit (`threshold.LIT_PAPER`)."""
+    page = np.full((200, 320, 3), paper_grey, np.uint8)
+    cv2.putText(page, "3 8 5", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (ink_grey,) * 3, 4, cv2.LINE_AA)
+    assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
+
+
 def test_otsu_threshold_finds_the_same_digits_on_even_light():
     page = paper()
     write(page, "1 2 3", (40, 120))

@@ -32,7 +32,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     stroke_widths = darkness = None
     if params.threshold == "background":
         paper, off_page = paper_brightness(gray, params.window, page)
-        darkness = cv2.subtract(paper, gray)
+        darkness = as_if_lit(cv2.subtract(paper, gray), paper)
         binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
         if off_page is not None:
             binary &= ~off_page
@@ -128,6 +128,23 @@ def around_paper_filled(small: np.ndarray, page: Page) -> np.ndarray:
     brightness = np.zeros(nearest_paper.max() + 1, np.uint8)  # by label: each paper pixel has its own
     brightness[nearest_paper[paper_pixels]] = small[paper_pixels]
     return brightness[nearest_paper]
+
+
+# Ink is darker than its paper by the same fraction under any light, so by fewer grey levels
+# in dim light: the threshold's levels are for paper at least this bright, and the
+# darkness of ink on dimmer paper is scaled up to it, by at most MAX_GAIN (noise grows with
+# it). Measured against 160 (random scenes 0-99 F1 0.815, 100-299 0.823) and none (0.822,
+# 0.811): 0.825 and 0.818.
+LIT_PAPER = 130
+MAX_GAIN = 2
+
+
+def as_if_lit(darkness: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """How much darker than the paper each pixel would be were the paper lit to LIT_PAPER
+    (its light judged by the level its brightest tenth lies above)."""
+    lit = grey_percentile(np.ascontiguousarray(paper[::8, ::8]), None, 0.9)
+    gain = min(LIT_PAPER / max(lit, 1), MAX_GAIN)
+    return cv2.multiply(darkness, gain) if gain > 1 else darkness
 
 
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
