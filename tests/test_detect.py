@@ -405,9 +405,8 @@ def test_one_thicker_line_of_a_grid_leaves_the_digits_beside_the_crossings(recog
     "near" was judged by that thickest line: the small digits in every square near a
     crossing went with it (120 digits of the clip). Near is judged by the grid's usual line."""
     page = np.full((480, 640, 3), 235, np.uint8)
-    for at in range(20, 640, 40):
-        thickness = 9 if at == 620 else 2
-        cv2.line(page, (at, 0), (at, 479), (200, 170, 150), thickness)
+    for at in range(20, 640, 40):  # the last line each way drawn thicker
+        cv2.line(page, (at, 0), (at, 479), (200, 170, 150), 9 if at == 620 else 2)
         cv2.line(page, (0, at), (639, at), (200, 170, 150), 9 if at == 460 else 2)
     written = []
     for row in range(1, 11):

@@ -110,7 +110,8 @@ def paper_brightness(gray: np.ndarray, window_percent: int,
     # the paper, only the pixels darker than OFF_PAGE of the paper are none of it. (All of
     # each block was: where the paper's edge runs at a slant, the blocks' steps cut a ruled
     # line along it into short strokes, read as 1s.)
-    near_off_page = cv2.resize(cv2.dilate(off_page, np.ones((3, 3), np.uint8)), (w, h), interpolation=cv2.INTER_NEAREST)
+    near_off_page = cv2.resize(cv2.dilate(off_page, np.ones((3, 3), np.uint8)), (w, h),
+                               interpolation=cv2.INTER_NEAREST)
     no_paper_below = cv2.resize(cv2.multiply(brightest_paper, OFF_PAGE), (w, h), interpolation=cv2.INTER_NEAREST)
     off_page = near_off_page & cv2.compare(gray, no_paper_below, cv2.CMP_LT)
     return paper, cv2.dilate(off_page, np.ones((2 * SEAM + 1, 2 * SEAM + 1), np.uint8))
@@ -133,8 +134,8 @@ def around_paper_filled(small: np.ndarray, page: Page) -> np.ndarray:
 # Ink is darker than its paper by the same fraction under any light, so by fewer grey levels
 # in dim light: the threshold's levels are for paper at least this bright, and the
 # darkness of ink on dimmer paper is scaled up to it, by at most MAX_GAIN (noise grows with
-# it). Measured against 160 (random scenes 0-99 F1 0.815, 100-299 0.823) and none (0.822,
-# 0.811): 0.825 and 0.818.
+# it). Random scenes 0-99 / 100-299 F1: 0.825 / 0.818 at 130, 0.815 / 0.823 at 160,
+# 0.822 / 0.811 without (see README, Random scenes).
 LIT_PAPER = 130
 MAX_GAIN = 2
 
