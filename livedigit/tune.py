@@ -90,7 +90,7 @@ def auto_calibrate(frame: np.ndarray, params: DetectionParams) -> DetectionParam
     block = int(np.clip(np.median(heights), 11, 149)) if len(heights) else params.block_size
     block += 1 - block % 2
     if params.threshold == "background":
-        expected = paper_brightness(gray, params.window)[0]
+        expected = paper_brightness(gray, params.window).brightness
     else:
         expected = cv2.blur(gray, (block, block))
     deviation = expected.astype(np.float32)[~ink] - gray.astype(np.float32)[~ink]

@@ -263,8 +263,7 @@ def test_paper_dim_away_from_a_lamps_glare_is_not_taken_for_what_surrounds_the_p
     from livedigit.synthetic import make_clip, random_scene
 
     frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(33).style, frames=1, seed=33))
-    _, off_page = paper_brightness(to_gray(frame), PARAMS.window)
-    assert off_page is None
+    assert paper_brightness(to_gray(frame), PARAMS.window).off_page is None
     boxes = find_regions(frame, PARAMS).boxes
     assert all(iou(np.array([item.box]), boxes).max() >= 0.5 for item in items if item.label >= 0)
 

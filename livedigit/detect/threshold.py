@@ -1,6 +1,8 @@
 """Ink from a frame: 8-bit grey, the paper's brightness under each pixel, ink darker than it."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -31,8 +33,8 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
     stroke_widths = darkness = None
     if params.threshold == "background":
-        paper, off_page = paper_brightness(gray, params.window, page)
-        darkness = as_if_lit(cv2.subtract(paper, gray), paper)
+        paper, off_page, lit = paper_brightness(gray, params.window, page)
+        darkness = as_if_lit(cv2.subtract(paper, gray), lit)
         binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
         if off_page is not None:
             binary &= ~off_page
@@ -75,11 +77,16 @@ OFF_PAGE = 0.4
 SEAM = 3
 
 
-def paper_brightness(gray: np.ndarray, window_percent: int,
-                     page: Page | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """The brightness the paper would have under each pixel without ink, and where the
-    frame shows no paper at all (a dark table, wall or door around the page), or None
-    where it shows paper throughout.
+class PaperEstimate(NamedTuple):
+    brightness: np.ndarray          # the paper's under each pixel, without ink
+    off_page: np.ndarray | None     # 255 where the frame shows no paper; None where it shows paper throughout
+    lit: int                        # the grey level the brightest tenth of the paper lies above
+
+
+def paper_brightness(gray: np.ndarray, window_percent: int, page: Page | None = None) -> PaperEstimate:
+    """The brightness the paper would have under each pixel without ink, where the frame
+    shows no paper at all (a dark table, wall or door around the page), and how brightly
+    the paper is lit.
 
     A median over a wide window (a percentage of the frame) ignores strokes of any width
     and keeps the sharp edges of shadows; it runs on a small copy of the frame. Around
@@ -101,11 +108,12 @@ def paper_brightness(gray: np.ndarray, window_percent: int,
     # the brightest paper near each pixel, within the median's window: where a lamp's
     # glare lights part of the paper, the paper far from it is dim, but no darker than the
     # paper beside it
-    brightest_paper = np.minimum(cv2.dilate(background, square(window)), grey_percentile(background, None, 0.9))
+    lit = grey_percentile(background, None, 0.9)
+    brightest_paper = np.minimum(cv2.dilate(background, square(window)), lit)
     paper = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     off_page = (background < OFF_PAGE * brightest_paper).astype(np.uint8) * 255
     if not off_page.any():
-        return paper, None
+        return PaperEstimate(paper, None, lit)
     # Each pixel of the small copy is a block of the frame: in the blocks along what surrounds
     # the paper, only the pixels darker than OFF_PAGE of the paper are none of it. (All of
     # each block was: where the paper's edge runs at a slant, the blocks' steps cut a ruled
@@ -114,7 +122,7 @@ def paper_brightness(gray: np.ndarray, window_percent: int,
                                interpolation=cv2.INTER_NEAREST)
     no_paper_below = cv2.resize(cv2.multiply(brightest_paper, OFF_PAGE), (w, h), interpolation=cv2.INTER_NEAREST)
     off_page = near_off_page & cv2.compare(gray, no_paper_below, cv2.CMP_LT)
-    return paper, cv2.dilate(off_page, np.ones((2 * SEAM + 1, 2 * SEAM + 1), np.uint8))
+    return PaperEstimate(paper, cv2.dilate(off_page, np.ones((2 * SEAM + 1, 2 * SEAM + 1), np.uint8)), lit)
 
 
 def around_paper_filled(small: np.ndarray, page: Page) -> np.ndarray:
@@ -140,10 +148,9 @@ LIT_PAPER = 130
 MAX_GAIN = 2
 
 
-def as_if_lit(darkness: np.ndarray, paper: np.ndarray) -> np.ndarray:
-    """How much darker than the paper each pixel would be were the paper lit to LIT_PAPER
-    (its light judged by the level its brightest tenth lies above)."""
-    lit = grey_percentile(np.ascontiguousarray(paper[::8, ::8]), None, 0.9)
+def as_if_lit(darkness: np.ndarray, lit: int) -> np.ndarray:
+    """How much darker than the paper each pixel would be were the paper, `lit` to that
+    grey level (PaperEstimate.lit), lit to LIT_PAPER."""
     gain = min(LIT_PAPER / max(lit, 1), MAX_GAIN)
     return cv2.multiply(darkness, gain) if gain > 1 else darkness
 
