@@ -149,8 +149,8 @@ MAX_GAIN = 2
 
 
 def as_if_lit(darkness: np.ndarray, lit: int) -> np.ndarray:
-    """How much darker than the paper each pixel would be were the paper, `lit` to that
-    grey level (PaperEstimate.lit), lit to LIT_PAPER."""
+    """How much darker than the paper each pixel would be were the paper, its brightest
+    tenth now above grey level `lit` (PaperEstimate.lit), lit to LIT_PAPER."""
     gain = min(LIT_PAPER / max(lit, 1), MAX_GAIN)
     return cv2.multiply(darkness, gain) if gain > 1 else darkness
 
