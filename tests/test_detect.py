@@ -366,6 +366,16 @@ def test_the_short_grid_lines_across_a_long_narrow_turned_page_are_erased(mnist,
     assert digits_alone(mnist, random_scene(seed).style, seed).all()
 
 
+def test_the_lines_of_a_ruled_page_small_in_a_corner_of_the_view_are_erased(mnist):
+    """Seed 161 films a ruled page in a corner of a 1920x1080 frame: its lines in view are
+    shorter than a quarter of the frame's width, which the line search took for too short
+    to be a ruled line before it measured them against the ink's extent. The lines stayed,
+    and two of the first frame's three digits stayed joined to them."""
+    from livedigit.synthetic import random_scene
+
+    assert digits_alone(mnist, random_scene(161).style, 161).all()
+
+
 def test_a_far_grid_whose_lines_converge_in_perspective_is_erased_from_between_the_digits(mnist):
     """On squared paper seen from afar at 1920x1080 (the `squared-far` preset), the grid's
     lines spread over more slants than one search at their main slant and a few degrees

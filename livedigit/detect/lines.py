@@ -333,9 +333,15 @@ LINE_SEARCH_WIDTH = 640
 def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     """The ruled lines in the ink (see remove_ruled_lines), a list for each direction."""
     frame_w = binary.shape[1]
-    if not may_hold_blobs_longer_than(binary, frame_w // 4):
+    first_search = fewest > 1
+    # Lines show as blobs a quarter of the frame's width long; in the first search, a
+    # quarter of the ink's longer side where that is shorter: a page small in view, its
+    # surroundings masked off, has lines as short. (Not where what earlier passes left is
+    # looked at again: the strokes of large digits would pass.)
+    long_blob = (min(frame_w, max(cv2.boundingRect(binary)[2:])) if first_search else frame_w) // 4
+    if not may_hold_blobs_longer_than(binary, long_blob):
         return []
-    long = [(box, pixels) for box, pixels in blobs_longer_than(binary, frame_w // 4)
+    long = [(box, pixels) for box, pixels in blobs_longer_than(binary, long_blob)
             if cv2.countNonZero(pixels) < 0.5 * box[2] * box[3]]
     if not long:
         return []
@@ -348,8 +354,6 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     ink_extent = Extent.around(binary)
     directions = line_directions(slant_votes(long_ink))
     segments: dict[int, list[Segment]] = {}  # each direction's, searched for once
-
-    first_search = fewest > 1
 
     def lines_along(peak: int, fewest: int) -> list[Segment]:
         if peak not in segments:
