@@ -200,6 +200,22 @@ def test_a_stroke_across_a_line_is_mended_across_it_not_along_the_slivers_beside
     assert columns.min() >= 16 and columns.max() <= 24  # the 1, columns 19-21, and the mending's own width
 
 
+def test_a_stroke_the_frame_cuts_a_pixel_beyond_a_line_along_its_edge_is_mended_to_the_edge():
+    """Of a digit the frame's top edge cuts across a ruled line just below the edge, only
+    the frame's top row shows above the line: too shallow to count as a stroke crossing
+    it, so what was left below the line (the U of a 0 cut at its top) stood apart from the
+    edge and was read as a digit, frame after frame."""
+    from livedigit.detect.lines import strokes_across
+
+    ink = np.zeros((40, 60), np.uint8)
+    band = np.zeros_like(ink)
+    band[1:8] = 255                               # the line, erased
+    ink[0, 10:13] = ink[8:30, 10:13] = 255        # a stroke across it, cut by the frame's top edge
+    ink[8:30, 40:43] = 255                        # a stroke ending at it from below
+    mended = strokes_across(ink, band, 0.0, 1.0, reach=8)
+    assert mended[1:8, 11].all() and not mended[1:5, 41].any()
+
+
 def test_a_row_of_boxes_drawn_between_ruled_lines_is_no_ruled_line():
     """The boxes' top and bottom sides line up across the page like a ruled line. Twice
     as dark as the lines, the first pass kept them as strokes lying along lines; the next

@@ -680,14 +680,24 @@ def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reac
     halo thickening the line beside it), slivers of the line lie beside the band, and a
     stroke crossing it was mended along them into a + (a 1 then read as 4). So ink touches
     the band where it is more than a pixel deep along the normal, or, where `stroke_dark`
-    is given, as dark as a stroke (the edge of a 7's bar left beside the line)."""
+    is given, as dark as a stroke (the edge of a 7's bar left beside the line), or where it
+    lies on the frame's edge: a digit the frame cuts a pixel beyond a line along the edge
+    must stay joined to the edge, or what is left of it below the line reads as a digit."""
     size = 2 * reach + 1
     ahead = np.zeros((size, size), np.uint8)
     cv2.line(ahead, (reach, reach), (round(reach + nx * reach), round(reach + ny * reach)), 1, 3)
     behind = ahead[::-1, ::-1].copy()
     deep = cv2.morphologyEx(ink, cv2.MORPH_OPEN, line_kernel(nx, ny, 3))
+    deep |= at_frame_edge(ink)
     if stroke_dark is not None:
         deep |= ink & stroke_dark
     touching = deep & cv2.dilate(band, BAND_EDGE)
     return band & cv2.dilate(touching, ahead) & cv2.dilate(touching, behind)
 
+
+def at_frame_edge(ink: np.ndarray) -> np.ndarray:
+    """The ink in the frame's outermost rows and columns."""
+    edge = np.zeros_like(ink)
+    edge[[0, -1], :] = ink[[0, -1], :]
+    edge[:, [0, -1]] = ink[:, [0, -1]]
+    return edge
