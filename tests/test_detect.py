@@ -53,6 +53,17 @@ def test_a_digit_touching_the_box_drawn_around_its_number_comes_apart_from_the_b
     assert sorted(recognizer(page).digits.tolist()) == [3, 5]
 
 
+def test_a_1_written_close_beside_a_side_of_a_box_touching_nothing_stays():
+    """What is left of a box wholly near its sides once they are erased is the box's (its
+    lines overshot a corner): a 1 a few pixels inside its left side, on its own, was
+    erased with it."""
+    page = paper()
+    cv2.rectangle(page, (40, 50), (260, 150), (30, 30, 30), 3)
+    cv2.line(page, (49, 65), (49, 135), (30, 30, 30), 3)
+    write(page, "5 7", (110, 120))
+    assert sorted(find_regions(page, PARAMS).boxes.tolist()) == [[47, 64, 5, 73], [113, 80, 32, 41], [165, 80, 29, 40]]
+
+
 def test_ruled_lines_through_digits_are_removed_and_the_digits_remain():
     page = paper(480, 200)
     write(page, "4 5 7", (60, 130))

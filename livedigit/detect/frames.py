@@ -32,31 +32,35 @@ def without_drawn_frames(binary: np.ndarray, contours: tuple, hierarchy: np.ndar
     none. A box is an outline with a wide hole whose outline is a quadrilateral (its
     convex hull simplified) with ink all along its four sides, each at least
     `min_height` long."""
-    quads = [quad for index in with_wide_holes(contours, hierarchy)
-             if (quad := frame_quadrilateral(contours[index], binary, min_height)) is not None]
-    if not quads:
+    frames = [(index, *found) for index in with_wide_holes(contours, hierarchy)
+              if (found := frame_quadrilateral(contours[index], binary, min_height)) is not None]
+    if not frames:
         return None
     unframed = binary.copy()
-    for quad, thickness in quads:
-        take_off(unframed, quad, thickness)
+    for index, quad, thickness in frames:
+        take_off(unframed, quad, thickness, contours, hierarchy, index)
     return unframed
 
 
-def take_off(binary: np.ndarray, quad: np.ndarray, thickness: int) -> None:
-    """Erase a frame's sides, in place, and what is left of the frame wholly near them
-    (where its lines were not quite straight or overshot a corner): a digit touching the
-    frame reaches further in. Only the frame's own part of the image is looked at."""
+def take_off(binary: np.ndarray, quad: np.ndarray, thickness: int, contours: tuple, hierarchy: np.ndarray,
+             index: int) -> None:
+    """Erase a frame's sides, in place, and what is left of its blob (outline `index`)
+    wholly near them (where its lines were not quite straight or overshot a corner): a
+    digit touching the frame reaches further in, and one beside a side, touching nothing,
+    is none of the frame's (a 1 written close along a side was erased with it). Only the
+    frame's own part of the image is looked at."""
     near = 3 * thickness
     x, y, w, h = cv2.boundingRect(quad.round().astype(np.int32))
     x0, y0 = max(x - near - 1, 0), max(y - near - 1, 0)
     x1, y1 = min(x + w + near + 1, binary.shape[1]), min(y + h + near + 1, binary.shape[0])
     around = binary[y0:y1, x0:x1]  # a view: erased in place
     outline = [(quad - (x0, y0)).round().astype(np.int32)]
-    sides, near_sides = np.zeros_like(around), np.zeros_like(around)
+    sides, near_sides, blob = np.zeros_like(around), np.zeros_like(around), np.zeros_like(around)
     cv2.polylines(sides, outline, True, 255, 2 * thickness + 1)
     cv2.polylines(near_sides, outline, True, 255, 2 * near + 1)
+    cv2.drawContours(blob, contours, index, 255, cv2.FILLED, hierarchy=hierarchy, maxLevel=1, offset=(-x0, -y0))
     erased = around & ~sides
-    around[:] = blobs_reaching(erased, erased & ~near_sides)
+    around[:] = blobs_reaching(erased, erased & ~(near_sides & blob))
 
 
 def with_wide_holes(contours: tuple, hierarchy: np.ndarray) -> list[int]:
