@@ -688,16 +688,9 @@ def strokes_across(ink: np.ndarray, band: np.ndarray, nx: float, ny: float, reac
     cv2.line(ahead, (reach, reach), (round(reach + nx * reach), round(reach + ny * reach)), 1, 3)
     behind = ahead[::-1, ::-1].copy()
     deep = cv2.morphologyEx(ink, cv2.MORPH_OPEN, line_kernel(nx, ny, 3))
-    deep |= at_frame_edge(ink)
+    deep[[0, -1], :] |= ink[[0, -1], :]  # the frame's outermost rows and columns
+    deep[:, [0, -1]] |= ink[:, [0, -1]]
     if stroke_dark is not None:
         deep |= ink & stroke_dark
     touching = deep & cv2.dilate(band, BAND_EDGE)
     return band & cv2.dilate(touching, ahead) & cv2.dilate(touching, behind)
-
-
-def at_frame_edge(ink: np.ndarray) -> np.ndarray:
-    """The ink in the frame's outermost rows and columns."""
-    edge = np.zeros_like(ink)
-    edge[[0, -1], :] = ink[[0, -1], :]
-    edge[:, [0, -1]] = ink[:, [0, -1]]
-    return edge
