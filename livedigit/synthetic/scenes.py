@@ -18,12 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .camera import MIN_DIGIT_HEIGHT
-from .style import PENS, Style
+from .style import GRAPHITE, PENS, Style
 from .surroundings import SURROUNDS
 
 RESOLUTIONS = ((640, 480), (800, 600), (960, 544), (1024, 768), (1280, 720), (1600, 900), (1920, 1080))
 INKS = {"black": (40, 30, 25), "blue": (140, 50, 20), "red": (40, 40, 170), "green": (60, 120, 40)}
-GRAPHITE = (95, 92, 90)
 PAPERS = ("plain", "ruled", "squared", "dotted", "coloured", "sticky note", "whiteboard")
 PAPER_COLOURS = {"coloured": ((200, 225, 245), (225, 205, 240), (240, 225, 200), (205, 240, 215)),
                  "sticky note": ((120, 235, 250), (170, 200, 250), (160, 250, 190)),

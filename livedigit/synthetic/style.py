@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 # How the ink is laid down: "pen" is MNIST's own stroke.
 PENS = ("ballpoint", "pen", "felt-tip", "marker", "pencil")
+GRAPHITE = (95, 92, 90)  # a pencil's grey, BGR
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ PRESETS = {
     "squared-far": Style(frame_size=(1920, 1080), page_size=(2400, 1700), digit_height=(20, 50), rows=12,
                          numbers_per_row=7, grid=True, marks_per_row=0.8,
                          ink_colours=((40, 30, 25), (140, 50, 20), (40, 40, 170)), view_width=1.0),
+    # and two more of the held-out kinds (issue 14): dim, shaky pencil; a thick marker under a lamp's glare
+    "pencil-dim": Style(pen="pencil", ink_colours=(GRAPHITE,), brightness=0.45, noise=6.0, blur=1.2, shake=4.0,
+                        shadow=True, light_gradient=0.3),
+    "marker-glare": Style(frame_size=(1280, 720), page_size=(1800, 1250), rows=8, numbers_per_row=6, pen="marker",
+                          ink_colours=((40, 30, 25), (140, 50, 20)), glare=0.6, marks_per_row=0.8, view_width=0.75),
 }
 
 
