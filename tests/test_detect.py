@@ -323,6 +323,19 @@ def test_ink_a_fifth_darker_than_paper_in_dim_light_is_read_as_in_good_light(rec
     assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
 
 
+def test_ink_where_the_light_falls_off_across_the_page_is_read_as_in_the_light(recognizer):
+    """A pencil on a page lit from one side (a lamp, a hand's soft shadow): ink a fifth
+    darker than its paper, 14-16 grey levels where the paper is dim, never reached twice
+    the threshold's 12 levels while the gain was set by the page's brightest part. Darkness
+    counts as though each pixel's own paper were lit (`threshold.LIT_PAPER`)."""
+    paper = np.tile(np.linspace(200, 70, 480, dtype=np.float32), (200, 1))
+    ink = np.zeros((200, 480), np.uint8)
+    cv2.putText(ink, "3", (60, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 4, cv2.LINE_AA)
+    cv2.putText(ink, "8 5", (320, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 4, cv2.LINE_AA)
+    page = np.round(paper * (1 - 0.2 * ink / 255)).astype(np.uint8)
+    assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
+
+
 def test_otsu_threshold_finds_the_same_digits_on_even_light():
     page = paper()
     write(page, "1 2 3", (40, 120))
