@@ -406,6 +406,18 @@ def test_the_short_grid_lines_across_a_long_narrow_turned_page_are_erased(mnist,
     assert digits_alone(mnist, random_scene(seed).style, seed).all()
 
 
+def test_a_few_large_squares_seen_in_perspective_are_a_grid(mnist):
+    """Seed 231 films squared paper close up and steeply tilted: two lines of each
+    direction are in view, those of one direction turned 9 degrees apart. Their spaces
+    were compared by the lines' distances from the frame's corner, 1.6 times as far apart
+    one way as the other, so they were taken for a box drawn around a number: the lines
+    stayed, joined to the one digit in view. Measured across the lines at the middle of
+    the ink, the squares are as wide as they are tall."""
+    from livedigit.synthetic import random_scene
+
+    assert digits_alone(mnist, random_scene(231).style, 231).all()
+
+
 def test_the_lines_of_a_ruled_page_small_in_a_corner_of_the_view_are_erased(mnist):
     """Seed 161 films a ruled page in a corner of a 1920x1080 frame: its lines in view are
     shorter than a quarter of the frame's width, which the line search took for too short

@@ -399,8 +399,22 @@ def grid_squares(families: list[list[Segment]], ink_extent: Extent) -> list[list
     if any(len(family) < GRID_LINES for family in families) \
             or not any(crossing_inside(a, b, ink_extent) for a in families[0] for b in families[1]):
         return []
-    spacings = [np.min(np.diff(np.sort([line.offset for line in family]))) for family in families]
+    spacings = [np.min(np.diff(np.sort(across_through(family, ink_extent.middle)))) for family in families]
     return families if max(spacings) <= SQUARENESS * min(spacings) else []
+
+
+def across_through(family: list[Segment], point: tuple[float, float]) -> np.ndarray:
+    """How far from `point` each line of a direction crosses the normal to its first line
+    through it: the spaces between lines at the point, where perspective has turned them
+    apart (their offsets from the origin would be apart as much as the origin is far)."""
+    first = family[0]
+    nx, ny = -first.dy, first.dx
+    distances = []
+    for line in family:
+        # where point + t * normal meets the line: (point + t n - p0) x d = 0
+        towards = (line.x0 - point[0]) * line.dy - (line.y0 - point[1]) * line.dx
+        distances.append(towards / (nx * line.dy - ny * line.dx))
+    return np.array(distances)
 
 
 def segments_around(binary: np.ndarray, peak: int, run: int, thickest: float) -> list[Segment]:
