@@ -418,6 +418,17 @@ def test_a_few_large_squares_seen_in_perspective_are_a_grid(mnist):
     assert digits_alone(mnist, random_scene(231).style, 231).all()
 
 
+def test_grid_lines_drawn_thick_against_a_close_up_running_from_edge_to_edge_are_erased(mnist):
+    """Seed 229 films large squares close up at 1024x768, steeply tilted: one line of each
+    direction is found, the other two in view are 23 and 30 pixels thick, thicker than the
+    search took a line to be (a quarter of a run a twelfth of the frame wide), for a
+    straight marker stroke is as thick. They stayed, joined to the first frame's digit.
+    Twice as thick counts where the line runs across the whole frame, which no stroke does."""
+    from livedigit.synthetic import random_scene
+
+    assert digits_alone(mnist, random_scene(229).style, 229).all()
+
+
 def test_the_lines_of_a_ruled_page_small_in_a_corner_of_the_view_are_erased(mnist):
     """Seed 161 films a ruled page in a corner of a 1920x1080 frame: its lines in view are
     shorter than a quarter of the frame's width, which the line search took for too short

@@ -349,6 +349,7 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     for (x, y, w, h), pixels in long:
         long_ink[y:y + h, x:x + w] |= pixels
     run = max(frame_w // 12, MIN_RUN)
+    thin = run / 4  # a line's thickness at most, but for one from edge to edge (ruled_lines)
     # a line spans much of the ink's extent, not the frame's: a page small in view, its
     # surroundings masked off, has lines as long against it as a page filling the frame
     ink_extent = Extent.around(binary)
@@ -365,8 +366,8 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
                 # taken for the page's: the strokes of digits and boxes would be)
                 across_ink = ink_extent.length_through(*ink_extent.middle, *unit(peak))
                 run_along = max(min(run, round(LINE_SPAN * across_ink / 2)), MIN_RUN)
-            segments[peak] = segments_around(binary, peak, run_along, thickest=run / 4)
-        return ruled_lines(segments[peak], ink_extent, binary.shape[::-1], fewest)
+            segments[peak] = segments_around(binary, peak, run_along, thickest=THICK_LINES * thin)
+        return ruled_lines(segments[peak], ink_extent, binary.shape[::-1], fewest, thin)
 
     families, passed_over = [], []
     for peak in directions:
@@ -570,19 +571,40 @@ MIN_RULED_LINES = 3
 WHOLE_SPAN = 0.9
 # Where there are that many, a line's runs span this much of its way across the ink.
 LINE_SPAN = 0.4
+# Lines up to this many times the thickness a line is allowed run from edge to edge: the
+# lines of large squares seen close up are drawn thick against the frame, and thicker
+# still where perspective brings them nearer.
+THICK_LINES = 2
 
 
-def ruled_lines(found: list[Segment], ink_extent: Extent,
-                frame_size: tuple[int, int], fewest: int) -> list[Segment]:
-    """Lines made of collinear segments that together span LINE_SPAN of the ink's extent
-    (how long their line runs inside it) and cross no longer one inside it,
-    where there are `fewest` of them; else those spanning WHOLE_SPAN of their line across
-    the frame.
+def ruled_lines(found: list[Segment], ink_extent: Extent, frame_size: tuple[int, int], fewest: int,
+                thin: float) -> list[Segment]:
+    """Lines made of collinear segments up to `thin` thick that together span LINE_SPAN of
+    the ink's extent (how long their line runs inside it) and cross no longer one inside
+    it, where there are `fewest` of them; else those spanning WHOLE_SPAN of their line
+    across the frame. Thicker lines count only where they span the frame so, away from
+    the thin lines: a marker's straight stroke is as thick, and so is a printed word's
+    edge along a thin line, but neither runs from edge to edge.
 
     A digit's thin straight stroke is long, but alone on its line. The flat side of a
     broad 0 holds straight runs along several slants, but they cross: the lines of a
     page, seen in perspective, meet far beyond it.
     """
+    frame = Extent.of_box(0, 0, *frame_size)
+
+    def across_frame(spanned: list[tuple[float, Segment]]) -> list[Segment]:
+        return [line for span, line in spanned if span >= WHOLE_SPAN * frame.length_inside(line)]
+
+    spanned = spanning_lines([segment for segment in found if segment.thickness <= thin], ink_extent)
+    lines = [line for _, line in spanned] if len(spanned) >= fewest else across_frame(spanned)
+    thick = across_frame(spanning_lines([segment for segment in found if segment.thickness > thin], ink_extent))
+    return lines + [line for line in thick if all(abs(line.offset - other.offset) > line.thickness for other in lines)]
+
+
+def spanning_lines(found: list[Segment], ink_extent: Extent) -> list[tuple[float, Segment]]:
+    """The lines that collinear segments make, each with the span of its segments, where
+    that is LINE_SPAN of the ink's extent along it, longest first, less those that cross
+    a longer one inside the extent."""
     lines, used = [], set()
     for i, segment in enumerate(found):
         if i in used:
@@ -595,11 +617,7 @@ def ruled_lines(found: list[Segment], ink_extent: Extent,
         if span >= LINE_SPAN * ink_extent.length_inside(segment):
             longest = max(group, key=lambda s: s.end - s.start)  # its slant strays least across the frame
             lines.append((span, longest._replace(thickness=round(max(s.thickness for s in group)))))
-    lines = apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_extent)
-    if len(lines) >= fewest:
-        return [line for _, line in lines]
-    frame = Extent.of_box(0, 0, *frame_size)
-    return [line for span, line in lines if span >= WHOLE_SPAN * frame.length_inside(line)]
+    return apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_extent)
 
 
 def apart(lines: list[tuple[float, Segment]], extent: Extent) -> list[tuple[float, Segment]]:
