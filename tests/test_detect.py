@@ -102,6 +102,22 @@ def test_ruled_lines_followed_through_a_shaking_video_are_erased_in_every_frame(
         assert (boxes[:, 2] < 80).all()
 
 
+def test_the_lines_followed_through_a_video_are_each_followed_once(mnist):
+    """`ruled-hd` seed 13: a second pass finds one line of the page alone. Followed, it
+    could move as far as a line with no neighbour may (2 % of the frame's width), onto the
+    next ruled line, and its own was found again; and a line darker than the page's, its
+    ink kept as a stroke lying along a line, was found again by every pass. Each frame
+    added passes to follow: up to 10 by the 7th frame, and the finding process took three
+    times as long a frame."""
+    from livedigit.synthetic import make_clip
+    from livedigit.synthetic.style import PRESETS
+
+    scene = SceneTracker()
+    for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], PRESETS["ruled-hd"], frames=7, seed=13):
+        find_regions(frame, PARAMS, scene)
+    assert len(scene.lines.passes) <= 3
+
+
 def test_a_line_followed_out_of_view_takes_no_stroke_lying_where_it_was():
     """Once the page with lines is gone, the top bar of a 7 where a line was stays whole."""
     scene = SceneTracker()

@@ -29,7 +29,8 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
         binary = erased(binary, families, strokes)
     fewest = 1 if passes else MIN_RULED_LINES
     for _ in range(MAX_PASSES - 1 if passes else MAX_PASSES):
-        families = line_families(binary, fewest)
+        families = [new for family in line_families(binary, fewest)
+                    if (new := [line for line in family if not found_before(line, passes)])]
         if not families:
             break
         binary, fewest = erased(binary, families, strokes), 1
@@ -37,6 +38,20 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     if followed is not None:
         followed.passes = passes
     return binary
+
+
+def found_before(line: Segment, passes: list[list[list[Segment]]]) -> bool:
+    """Whether the line lies in the band of a line of the `passes`, from end to end: found
+    again where its ink was kept as a stroke lying along a line (darker than the page's
+    lines), which every pass after would find again; or followed into a new frame onto
+    the line another pass followed (one found alone may move far). Either would be
+    erased and followed twice over, one more pass each frame. (What the band left of a
+    line, a straight fit of one seen bent by perspective or the lens, runs out of it.)"""
+    along = line.dx * line.x0 + line.dy * line.y0
+    ends = [(line.x0 + (end - along) * line.dx, line.y0 + (end - along) * line.dy) for end in (line.start, line.end)]
+    return any(parallel(line, other) and all(abs(-other.dy * (x - other.x0) + other.dx * (y - other.y0))
+                                             <= other.erased_thickness / 2 + 1 for x, y in ends)
+               for families in passes for family in families for other in family)
 
 
 # The first pass, and up to two more for the lines it missed.
@@ -58,9 +73,11 @@ class LineTracker:
         self.frames += 1
         if self.frames % SEARCH_EVERY == 0:
             return []
-        passes = []
+        passes: list[list[list[Segment]]] = []
         for families in self.passes:
-            families = [followed_to_ink(family, binary) for family in families]
+            # a line followed onto one an earlier pass followed is that one
+            families = [[line for line in followed_to_ink(family, binary) if not found_before(line, passes)]
+                        for family in families]
             families = [family for family in families if family]
             if families:
                 passes.append(families)
