@@ -215,6 +215,24 @@ def test_in_a_random_scene_the_paper_seen_whole_is_read_whole_not_as_the_part_he
     assert followed[-1] > 2 * followed[0]
 
 
+def test_a_sheet_that_a_shadows_edge_crosses_is_read_in_the_shadow_too(mnist):
+    """Seed 223: a shadow crosses a squared sheet on plaster, its part in the shadow nearly
+    as dark as the wall. The shadow's soft edge was taken for the page's (a fifth of the
+    outline soft, the rest the sheet's sharp edge): the page covered 0.69 of the sheet,
+    and 9 of its 18 digits became regions."""
+    from livedigit.synthetic import make_clip, random_scene
+
+    frame, items, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(223).style, frames=1, seed=223))
+    page = find_page(to_gray(frame))
+    sheet_mask, page_mask = (np.zeros(frame.shape[:2], np.uint8) for _ in range(2))
+    cv2.fillPoly(sheet_mask, [sheet.astype(np.int32)], 255)
+    cv2.fillPoly(page_mask, [page.corners.astype(np.int32)], 255)
+    assert cv2.countNonZero(sheet_mask & page_mask) >= 0.8 * cv2.countNonZero(sheet_mask)
+    boxes = find_regions(frame, PARAMS).boxes
+    digits = [item.box for item in items if item.label >= 0]
+    assert sum(iou(np.array([box]), boxes).max() >= 0.5 for box in digits) >= 12
+
+
 def test_a_digit_written_near_the_papers_edge_is_read_though_its_box_reaches_into_the_border(mnist):
     """Seed 20: a 3 about 20 px from the edge of a sheet far off in a 1920x1080 frame; its box's
     corners lay within a fortieth of the frame of that edge, and it was left out."""

@@ -22,11 +22,24 @@ MIN_PAGE_AREA = 0.01
 # outside: a table, a door or a wall is darker than white paper by more than uneven
 # light or a soft shadow changes the paper's brightness over a few pixels.
 MIN_EDGE_CONTRAST = 1.18
-# Along three quarters of the paper's outline, a 3x3 neighbourhood spans at least this
+# Along SHARP_OUTLINE of the paper's outline, a 3x3 neighbourhood spans at least this
 # fraction of the rise from the surroundings to the paper there. A shadow's or a lamp's
 # soft edge spreads the rise over many pixels; so does an outline cut across the paper by
 # uneven light, where only part of it is the paper's true edge.
 SHARP_EDGE = 0.45
+SHARP_OUTLINE = 0.75
+# A paper found with a soft step along more than a twentieth of its outline may be the
+# lit part of a sheet that a shadow's edge crosses, its part in the shadow as dark as
+# what surrounds the sheet: the region that sharp steps enclose around it is the paper
+# instead, where it holds all but HELD_OUT of it and is GROWN times as large or more (a
+# region about as large is the same paper, its outline grown over the steps), but at
+# most OUTGROWN times (the shadow covers less of the sheet than the light does; a sheet
+# in a lamp's glare, its edge soft beside the glare, lies in a region of the backdrop
+# many times its size).
+WHOLLY_SHARP = 0.95
+HELD_OUT = 0.05
+GROWN = 1.15
+OUTGROWN = 2.0
 # The rise at a point of the outline is measured from a band this far off it (and half as
 # far), in pixels of the small copy at PAGE_SIDE: beyond a soft shadow's spread, near
 # enough that a lamp's glare beside the paper's edge is as bright there as at the edge.
@@ -112,9 +125,12 @@ def find_page(gray: np.ndarray) -> Page | None:
     smooth, scale, factor = smoothed_copy(gray)
     candidates = chain((largest_solid_blob(smooth > level) for level in brightness_levels(smooth)),
                        regions_within_edges(smooth, scale))
-    paper = next((blob for blob in candidates if blob is not None and has_sharp_edge(smooth, blob, scale)), None)
+    judged = ((blob, sharp_share(smooth, blob, scale)) for blob in candidates if blob is not None)
+    paper, share = next(((blob, share) for blob, share in judged if share >= SHARP_OUTLINE), (None, 0.0))
     if paper is None:
         return None
+    if share < WHOLLY_SHARP:
+        paper = beyond_a_shadows_edge(smooth, paper, scale)
     # notches that ink cut into the paper's outline (a digit on the page's or the frame's
     # edge) are closed: that ink is the paper's, and the digits beside the notch are on it
     paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, square(NOTCH * scale), borderType=cv2.BORDER_REPLICATE)
@@ -125,6 +141,17 @@ def find_page(gray: np.ndarray) -> Page | None:
     inner_paper = cv2.erode(paper, square(3), borderType=cv2.BORDER_REPLICATE)
     reading_area = cv2.erode(paper, square(2 * BORDER * scale), borderType=cv2.BORDER_REPLICATE)
     return Page(outline_corners(paper) * factor, paper, inner_paper, reading_area, factor)
+
+
+def beyond_a_shadows_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> np.ndarray:
+    """For a paper whose outline is in part a soft step (see WHOLLY_SHARP), the larger
+    region that sharp steps enclose around it (the sheet in and out of the shadow), or
+    the paper where there is none."""
+    area = cv2.countNonZero(paper)
+    return next((region for region in regions_within_edges(smooth, scale)
+                 if GROWN * area <= cv2.countNonZero(region) <= OUTGROWN * area
+                 and cv2.countNonZero(paper & ~region) <= HELD_OUT * area and has_sharp_edge(smooth, region, scale)),
+                paper)
 
 
 def still_in_view(page: Page, gray: np.ndarray) -> bool:
@@ -232,6 +259,13 @@ def has_sharp_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> bool:
     way outside, the step made within a pixel or two nearly all along (see SHARP_EDGE).
     `scale` is the small copy's size against PAGE_SIDE.
     False where the blob reaches the frame's edge all round (the paper fills the frame)."""
+    return sharp_share(smooth, paper, scale) >= SHARP_OUTLINE
+
+
+def sharp_share(smooth: np.ndarray, paper: np.ndarray, scale: float) -> float:
+    """The share of the paper's outline within the frame that is a sharp step down to
+    something darker (see has_sharp_edge); 0 where the band outside is not
+    MIN_EDGE_CONTRAST times darker, or hardly any of the outline is inside the frame."""
     kernel = np.ones((3, 3), np.uint8)
     eroded = cv2.erode(paper, kernel, borderType=cv2.BORDER_REPLICATE)  # the frame's own edge is not the paper's
     outline = paper & ~eroded
@@ -239,10 +273,10 @@ def has_sharp_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> bool:
     # a band off the outline by more than a ruled line's width: beyond a line is more paper
     outer = band_around(paper, 3 * scale, 6 * scale)
     if cv2.countNonZero(outer) < min(paper.shape):  # hardly any of the outline inside the frame
-        return False
+        return 0.0
     inside, outside = grey_percentile(smooth, inner, 0.5), grey_percentile(smooth, outer, 0.5)
     if inside < MIN_EDGE_CONTRAST * max(outside, 1):
-        return False
+        return 0.0
     # the rise at each point of the outline, from a band beyond a soft edge's spread to the
     # band inside; a lamp's glare beside part of the paper's edge makes it less there
     reach = round(2 * FAR_BAND * scale) | 1
@@ -253,7 +287,7 @@ def has_sharp_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> bool:
     rise, step = rise[along], step[along]
     contrast = inside - outside
     sharp = (step >= SHARP_EDGE * np.minimum(rise, contrast)) & (rise >= LOCAL_RISE * contrast)
-    return np.count_nonzero(sharp) >= 0.75 * np.count_nonzero(along)
+    return np.count_nonzero(sharp) / max(np.count_nonzero(along), 1)
 
 
 def band_around(blob: np.ndarray, near: float, far: float) -> np.ndarray:
