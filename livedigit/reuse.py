@@ -3,7 +3,9 @@
 From one video frame to the next most digits only move a little, with the page or the
 camera. A region whose ink, shrunk to a small signature, looks as it did keeps the
 reading it got; only new regions and those whose ink changed are normalized and go
-through the model.
+through the model. The last frame's regions are looked for where the camera's move took
+them (the median move from each region to the nearest of them): a hand-held camera's
+shake moves a small digit by half its height from one frame to the next.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 
 from .detections import iou
 from .normalize import fit_into_box, normalize_grey
+from .tracking import nearest_shift
 
 
 class Classifier(Protocol):
@@ -69,12 +72,14 @@ class ReadingMemory:
     def recall(self, boxes: np.ndarray, masks: list[np.ndarray],
                signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each region, the index of the remembered region it matches, or -1: the
-        same pixels in the same place, or (read confidently) nearly the same ink nearby.
+        same pixels in the same place, or (read confidently) nearly the same ink where the
+        camera's move took the remembered region.
         Also the remembered region in its place whatever its ink (or -1), the one whose
         reading a fresh reading confirms or not."""
         if not len(self.boxes) or not len(boxes):
             return np.full(len(boxes), -1), np.full(len(boxes), -1)
-        overlaps = iou(boxes, self.boxes)
+        moved = np.append(np.round(nearest_shift(self.boxes, boxes)), [0, 0]).astype(self.boxes.dtype)
+        overlaps = iou(boxes, self.boxes + moved)
         nearest = overlaps.argmax(axis=1)
         change = np.abs(signatures - self.signatures[nearest]).mean(axis=(1, 2))
         confident = self.probabilities[nearest].max(axis=1) >= MIN_CONFIDENCE
