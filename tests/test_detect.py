@@ -215,7 +215,7 @@ def test_a_stroke_across_a_line_is_mended_across_it_not_along_the_slivers_beside
     band erased along the line leaves a pixel of the line's edge on either side: mended
     along those slivers too, the 1 became a +, read as 4 (`lined`, two 1s in 43 and 28 of
     60 frames)."""
-    from livedigit.detect.lines import strokes_across
+    from livedigit.detect.lines.erase import strokes_across
 
     band = np.zeros((40, 40), np.uint8)
     band[18:22] = 255
@@ -232,7 +232,7 @@ def test_a_stroke_the_frame_cuts_a_pixel_beyond_a_line_along_its_edge_is_mended_
     the frame's top row shows above the line: too shallow to count as a stroke crossing
     it, so what was left below the line (the U of a 0 cut at its top) stood apart from the
     edge and was read as a digit, frame after frame."""
-    from livedigit.detect.lines import strokes_across
+    from livedigit.detect.lines.erase import strokes_across
 
     ink = np.zeros((40, 60), np.uint8)
     band = np.zeros_like(ink)

@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from ..params import DetectionParams
-from .lines import line_kernel
+from .lines.geometry import line_kernel
 
 # Blobs up to this many times wider than a digit may be touching digits; wider ones are not.
 MAX_TOUCHING = 4

@@ -1,0 +1,51 @@
+"""Ruled and grid lines: found at any slant and spacing, erased, and the strokes across them mended.
+
+The steps, one module each: `search` finds the lines of a frame (on a shrunk copy of
+its ink, along the directions its edges run and the slants perspective spreads them
+over), `fit` fits them again to the full-size ink, `follow` carries a video's lines from
+frame to frame, `erase` takes them off the ink and mends the strokes they crossed;
+`geometry` holds the segments, extents and kernels they share.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .erase import StrokesOnLines, erased
+from .follow import LineTracker, found_before
+from .search import MIN_RULED_LINES, line_families
+
+__all__ = ["LineTracker", "remove_ruled_lines"]
+
+
+def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
+                       darkness: np.ndarray | None = None) -> np.ndarray:
+    """Erase ruled and grid lines and mend the digit strokes that crossed them; where the
+    ink's `darkness` (how much darker than the paper) is given, keep the strokes lying
+    along them (StrokesOnLines).
+
+    A pass finds the lines of a direction and those across it (line_families). Seen close
+    up in perspective, the lines of one direction may spread over more slants than one
+    search follows: what is left after a pass is looked at again, and as the paper is
+    ruled, any one line found then is the page's. In a video (`followed`), the last
+    frame's lines, fitted to this frame's ink where they still show, take the first
+    pass's place: the passes after it find the lines that came into view.
+    """
+    passes = followed.refound(binary) if followed is not None else []
+    strokes = StrokesOnLines(darkness)
+    for families in passes:
+        binary = erased(binary, families, strokes)
+    fewest = 1 if passes else MIN_RULED_LINES
+    for _ in range(MAX_PASSES - 1 if passes else MAX_PASSES):
+        families = [new for family in line_families(binary, fewest)
+                    if (new := [line for line in family if not found_before(line, passes)])]
+        if not families:
+            break
+        binary, fewest = erased(binary, families, strokes), 1
+        passes.append(families)
+    if followed is not None:
+        followed.passes = passes
+    return binary
+
+
+# The first pass, and up to two more for the lines it missed.
+MAX_PASSES = 3

@@ -1,0 +1,140 @@
+"""The shapes the line steps share: segments of lines, the ink's extent, kernels, shrunk copies."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+
+def parallel(a: Segment, b: Segment) -> bool:
+    return abs(a.dx * b.dx + a.dy * b.dy) > PARALLEL
+
+
+# Lines whose directions' cosine is above this (within 25 degrees) run one way, spread by
+# perspective.
+PARALLEL = 0.9
+
+
+def draw_across(image: np.ndarray, line: Segment, value: int, thickness: int) -> None:
+    """Draw the line from edge to edge of the image."""
+    reach = image.shape[0] + image.shape[1]
+    cv2.line(image, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
+             (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), value, thickness)
+
+
+def unit(degrees: float) -> tuple[float, float]:
+    """The unit vector `degrees` from the x axis (y down)."""
+    return float(np.cos(np.radians(degrees))), float(np.sin(np.radians(degrees)))
+
+
+def max_pooled(binary: np.ndarray, factor: int) -> np.ndarray:
+    """The ink shrunk by a whole factor, any ink in a cell inking the cell: blobs stay
+    connected and only join."""
+    if factor == 1:
+        return binary
+    h, w = binary.shape
+    cells = cv2.dilate(binary, np.ones((factor, factor), np.uint8), anchor=(0, 0))  # ink anywhere in the cell
+    return cv2.resize(cells, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_NEAREST)
+
+
+class Segment(NamedTuple):
+    """A thin straight run of ink: its direction, a point on it, and where it lies along it."""
+
+    dx: float
+    dy: float
+    x0: float
+    y0: float
+    thickness: float
+    offset: float    # signed distance of its line from the origin
+    start: float     # extent along the direction
+    end: float
+    support: int = 0    # the ink pixels it was last fitted to
+    ink_width: int = 0  # across it, where measured as it was followed into a new frame
+
+    @property
+    def erased_thickness(self) -> int:
+        """Its thickness as found, or the ink's width across it where that is more than a
+        pixel wider: blur and perspective thicken a line as the camera moves, and its
+        edges left unerased read as 1s."""
+        return self.ink_width if self.ink_width > self.thickness + 1 else int(self.thickness)
+
+    def enlarged(self, factor: int) -> Segment:
+        """The segment found on a copy shrunk by `factor` (max_pooled), at full size: a line
+        t pixels thick covers about (t + factor - 1) / factor cells of the copy."""
+        if factor == 1:
+            return self
+        x0, y0 = self.x0 * factor + (factor - 1) / 2, self.y0 * factor + (factor - 1) / 2  # cell centres
+        along, half_length = self.dx * x0 + self.dy * y0, (self.end - self.start) * factor / 2
+        return self._replace(x0=x0, y0=y0, thickness=max(1, round(self.thickness * factor - (factor - 1))),
+                             offset=-self.dy * x0 + self.dx * y0, start=along - half_length, end=along + half_length)
+
+
+def crossing_inside(a: Segment, b: Segment, extent: Extent) -> bool:
+    """Whether the lines through two segments meet inside the extent."""
+    determinant = a.dx * b.dy - a.dy * b.dx
+    if abs(determinant) < 1e-9:
+        return False
+    t = ((b.x0 - a.x0) * b.dy - (b.y0 - a.y0) * b.dx) / determinant
+    return extent.holds(a.x0 + t * a.dx, a.y0 + t * a.dy)
+
+
+class Extent(NamedTuple):
+    """Where the ink lies: the overlap of the upright box round it and the smallest
+    rectangle at any slant round it. That of a long, narrow page seen turned is as narrow
+    as the page, where the upright box may be as tall as it is wide; the turned rectangle
+    may reach beyond the frame, where the box does not. Each is two slabs: the points
+    whose distance along a unit vector from a middle is at most half the slab's width."""
+
+    slabs: tuple[tuple[float, float, float, float], ...]  # unit vector x, y; middle; half width
+    middle: tuple[float, float]  # the turned rectangle's centre
+
+    @classmethod
+    def around(cls, binary: np.ndarray) -> Extent:
+        """The ink's extent, from the outlines of a copy shrunk by EXTENT_CELL (a fraction
+        of the ink's every pixel)."""
+        cells, _ = cv2.findContours(max_pooled(binary, EXTENT_CELL), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        (cx, cy), (width, height), degrees = cv2.minAreaRect(np.concatenate(cells))
+        half_cell = (EXTENT_CELL - 1) / 2  # a cell's centre at full size
+        cx, cy = cx * EXTENT_CELL + half_cell, cy * EXTENT_CELL + half_cell
+        (ux, uy), (vx, vy) = unit(degrees), unit(degrees + 90)
+        turned = ((ux, uy, ux * cx + uy * cy, (width + 1) * EXTENT_CELL / 2),
+                  (vx, vy, vx * cx + vy * cy, (height + 1) * EXTENT_CELL / 2))
+        return cls(turned + cls.of_box(*cv2.boundingRect(binary)).slabs, (cx, cy))
+
+    @classmethod
+    def of_box(cls, x: float, y: float, w: float, h: float) -> Extent:
+        return cls(((1.0, 0.0, x + w / 2, w / 2), (0.0, 1.0, y + h / 2, h / 2)), (x + w / 2, y + h / 2))
+
+    def holds(self, x: float, y: float) -> bool:
+        return all(abs(nx * x + ny * y - middle) <= half for nx, ny, middle, half in self.slabs)
+
+    def length_inside(self, line: Segment) -> float:
+        """How long the line through the segment runs inside the extent."""
+        return self.length_through(line.x0, line.y0, line.dx, line.dy)
+
+    def length_through(self, x: float, y: float, dx: float, dy: float) -> float:
+        """How long the line through (x, y) along the unit vector (dx, dy) runs inside the extent."""
+        first, last = -np.inf, np.inf
+        for nx, ny, middle, half in self.slabs:
+            start, step = nx * x + ny * y - middle, nx * dx + ny * dy
+            if abs(step) < 1e-9:
+                if abs(start) > half:
+                    return 0.0
+                continue
+            low, high = sorted(((-half - start) / step, (half - start) / step))
+            first, last = max(first, low), min(last, high)
+        return max(0.0, last - first)
+
+
+# The ink's extent is found on a copy shrunk by this factor.
+EXTENT_CELL = 4
+
+
+def line_kernel(vx: float, vy: float, length: int) -> np.ndarray:
+    """A one-pixel line of `length` along direction (vx, vy), as a morphology kernel."""
+    half = length // 2
+    kernel = np.zeros((2 * half + 1, 2 * half + 1), np.uint8)
+    cv2.line(kernel, (round(half - vx * half), round(half - vy * half)),
+             (round(half + vx * half), round(half + vy * half)), 1, 1)
+    return kernel
