@@ -116,7 +116,5 @@ def principal_axes(xs: np.ndarray, ys: np.ndarray, owner: np.ndarray, count: int
 
 
 MIN_FIT_PIXELS = 20
-
-
 # Enough points to fit the lines of a page, a few hundred a line where there are dozens.
 MAX_FIT_POINTS = 20000

@@ -49,8 +49,6 @@ class LineTracker:
 
 
 SEARCH_EVERY = 8
-
-
 # A line is followed up to this fraction of the frame's width from one frame to the next
 # (a hand-held camera's shake), where its neighbours are far enough apart.
 FOLLOW_REACH = 0.02

@@ -30,8 +30,6 @@ def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
 # Line segments are runs of ink at least twice this long (a twelfth of the frame's width
 # where that is more), on the copy the lines are looked for on.
 MIN_RUN = 20
-
-
 # Lines are looked for on a copy of the ink shrunk by a whole factor to about this width:
 # the search costs the factor squared less, and lines a pixel thin stay whole in it.
 LINE_SEARCH_WIDTH = 640
@@ -96,8 +94,6 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
 # Where fewer lines of a direction than MIN_RULED_LINES are in view, this many of each of
 # two directions that cross make a grid...
 GRID_LINES = 2
-
-
 # ... where the space between them is about the same both ways: squares, not a box drawn
 # around a number.
 SQUARENESS = 1.3
@@ -208,17 +204,11 @@ def slant_votes(ink: np.ndarray) -> np.ndarray:
 # this many degrees apart (a run of ink a pixel thick and a search run long fits a kernel
 # up to a degree off its slant), up to MAX_SPREAD either side of their direction.
 SLANT_STEP = 2
-
-
 MAX_SPREAD = 15
-
-
 # The second direction of a grid is at least this many degrees from the first, and its
 # lines' edges have at least this fraction of the first's votes (on ruled paper, only
 # the digits' strokes run across the lines: under a tenth).
 GRID_ANGLE = 45
-
-
 GRID_VOTES = 0.2
 
 
@@ -236,15 +226,9 @@ def line_directions(votes: np.ndarray) -> list[int]:
 # the whole frame, from edge to edge (WHOLE_SPAN of their way across it): ruled lines or
 # a grid's seen close up, where one or two are all in view. A box's sides end in view.
 MIN_RULED_LINES = 3
-
-
 WHOLE_SPAN = 0.9
-
-
 # Where there are that many, a line's runs span this much of its way across the ink.
 LINE_SPAN = 0.4
-
-
 # Lines up to this many times the thickness a line is allowed run from edge to edge: the
 # lines of large squares seen close up are drawn thick against the frame, and thicker
 # still where perspective brings them nearer.
