@@ -5,7 +5,7 @@ import numpy as np
 
 from .fit import MIN_FIT_PIXELS, fitted_to_ink
 from .geometry import Segment, parallel
-from .search import LINE_SEARCH_WIDTH
+from .search import search_factor
 
 
 def found_before(line: Segment, passes: list[list[list[Segment]]]) -> bool:
@@ -59,7 +59,7 @@ def followed_to_ink(family: list[Segment], binary: np.ndarray) -> list[Segment]:
     up to FOLLOW_REACH, less half the space between two of them), less those with under
     FOLLOW_SUPPORT of the ink they had (gone from view or hidden: the stroke of a digit
     along where one was must stay) and those that came onto another's ink."""
-    factor = max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
+    factor = search_factor(binary)
     thickest = max(line.thickness for line in family)
     offsets = np.sort([line.offset for line in family])
     spacing = np.min(np.diff(offsets)) if len(family) > 1 else np.inf

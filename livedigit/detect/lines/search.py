@@ -22,9 +22,15 @@ def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink at full
     size.
     """
-    factor = max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
+    factor = search_factor(binary)
     return [fitted_to_ink([line.enlarged(factor) for line in family], binary, (factor + 1, 1))
             for family in find_ruled_lines(max_pooled(binary, factor), fewest)]
+
+
+def search_factor(binary: np.ndarray) -> int:
+    """The whole factor the ink is shrunk by for the search: a line found on that copy
+    may stray from the full-size ink by up to a cell."""
+    return max(1, binary.shape[1] // LINE_SEARCH_WIDTH)
 
 
 # Line segments are runs of ink at least twice this long (a twelfth of the frame's width
