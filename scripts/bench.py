@@ -39,7 +39,8 @@ import numpy as np
 
 from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
 from livedigit.app import annotate, record, run
-from livedigit.classify import DigitClassifier, bucket_size, has_8bit_dot_products, shipped_model_path
+from livedigit.classify import (KERAS_BATCH_SIZES, LITERT_BATCH_SIZES, DigitClassifier, has_8bit_dot_products,
+                                shipped_model_path)
 from livedigit.detect import SceneTracker, binarize, find_page, regions_in, to_gray
 from livedigit.normalize import normalize_grey
 from livedigit.numbers import group_numbers
@@ -384,7 +385,8 @@ def main() -> None:
             print(f"| {stage} | " + " | ".join(f"{t[stage]:.2f}" for t in timings.values()) + " |")
         batches = sample_crops(clips["640x480"], recognizer)
         print(f"\nInference backends, 640x480 frames ({np.mean([len(b) for b in batches]):.0f} crops a frame, "
-              f"padded to {sorted({bucket_size(len(b)) for b in batches})}):\n")
+              f"in padded batches of up to {LITERT_BATCH_SIZES[-1]} through LiteRT, "
+              f"{KERAS_BATCH_SIZES[-1]} through tf.function):\n")
         print("| backend | ms per frame | max difference from Keras | same decisions as Keras |")
         print("|---|---|---|---|")
         for name, ms, difference, same in backends(batches, recognizer.params.confidence):

@@ -52,6 +52,15 @@ def test_the_int8_export_decides_as_the_keras_model_does(test_digits):
     assert np.abs(keras_probabilities - int8_probabilities).max() < 0.1
 
 
+@pytest.mark.parametrize("model", [LITERT_MODEL, INT8_MODEL], ids=["float", "int8"])
+def test_a_crop_reads_the_same_whatever_else_shares_its_batch(test_digits, model):
+    images = test_digits[0][:37]  # more than the largest batch: run in chunks, the last one padded
+    classify = DigitClassifier(model)
+    together = classify(images)
+    alone = np.concatenate([classify(image[None]) for image in images])
+    assert np.abs(together - alone).max() < 1e-5
+
+
 def test_the_app_runs_the_litert_export_this_processor_runs_faster():
     assert DigitClassifier().path == (INT8_MODEL if has_8bit_dot_products() else LITERT_MODEL)
 
