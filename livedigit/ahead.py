@@ -7,9 +7,11 @@ not: Python's GIL lets them overlap only while OpenCV runs.
 
 The main process decodes each frame and hands its grey image over through shared
 memory; regions come back through a pipe. Which half is the larger changes from frame
-to frame (with the number of digits, ruled lines, how many readings are remembered):
-when no next frame waits for it, the finding process takes the ink signatures of the
-regions off the main process.
+to frame (with the number of digits, ruled lines, how many readings are remembered),
+and the work between them moves with it: when no next frame waits for it, the finding
+process takes the ink signatures of the regions off the main process; when one does,
+it hands back the ink (through the frame's shared memory) and the page, and the main
+process, which would only wait for it, cuts out the regions.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
-from .detect import Regions, SceneTracker, find_regions, to_gray
+from .detect import Page, Regions, SceneTracker, find_ink, find_regions, regions_in, to_gray
 from .errors import InputError
 from .params import DetectionParams
 from .reuse import signatures
@@ -48,6 +50,7 @@ class FindingProcess:
     """
 
     def __init__(self, params: DetectionParams, sequential: bool = False):
+        self.params = params
         context = multiprocessing.get_context("spawn")  # a fork would copy the model and its threads
         self.pipe, far_end = context.Pipe()
         self.process = context.Process(target=find_in_process, args=(params, sequential, far_end),
@@ -55,12 +58,13 @@ class FindingProcess:
         self.process.start()
         far_end.close()  # the process holds its own end; when it dies, recv() sees the end of the pipe
         self.slots: list[SharedMemory | None] = [None] * IN_FLIGHT
+        self.frames_cut_out = 0  # frames whose regions this process cut out of the ink found
 
     def find_in_each(self, frames: Iterable[Frame], live: bool = False) -> Iterator[FoundFrame]:
         """Each frame with its regions and the time it took to find them; frames of a
         `live` source are handed over one at a time (see IN_FLIGHT)."""
         frames = iter(frames)
-        in_flight: list[tuple[Frame, np.ndarray]] = []  # each frame, and the grey image handed over
+        in_flight: list[tuple[Frame, np.ndarray, int]] = []  # each frame, the grey image handed over, its slot
         handed_over = 0
         most_in_flight = 1 if live else IN_FLIGHT
         failed: Exception | None = None  # the source's error, raised once the frames before it are out
@@ -74,15 +78,27 @@ class FindingProcess:
                 except Exception as error:
                     failed = error
                     break
-                in_flight.append((frame, self._hand_over(frame, handed_over % IN_FLIGHT)))
+                slot = handed_over % IN_FLIGHT
+                in_flight.append((frame, self._hand_over(frame, slot), slot))
                 handed_over += 1
             if not in_flight:
                 if failed:
                     raise failed
                 return
-            regions, seconds = self._receive()
-            frame, gray = in_flight.pop(0)
-            yield frame, replace(regions, gray=gray), seconds
+            found, seconds = self._receive()
+            frame, gray, slot = in_flight.pop(0)
+            if isinstance(found, Regions):
+                yield frame, replace(found, gray=gray), seconds
+            else:
+                started = time.perf_counter()
+                regions = self._cut_out(found, gray, slot)
+                yield frame, regions, seconds + time.perf_counter() - started
+
+    def _cut_out(self, page: Page | None, gray: np.ndarray, slot: int) -> Regions:
+        """The regions of the ink the finding process left in the slot, on the `page`."""
+        self.frames_cut_out += 1
+        ink = np.ndarray(gray.shape, np.uint8, self.slots[slot].buf).copy()  # the slot takes a next frame
+        return replace(regions_in(ink, self.params, page, gray), binary=None)
 
     def _hand_over(self, frame: Frame, slot: int) -> np.ndarray:
         """Hands the frame's grey image over through shared memory, and returns it."""
@@ -140,7 +156,7 @@ class FindingProcess:
 
 def find_in_process(params: DetectionParams, sequential: bool, pipe) -> None:
     """The finding process: for each grey frame named (shared memory, shape), its regions
-    and the seconds they took, until None arrives."""
+    or its ink and page (find_in_shared), and the seconds they took, until None arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the main process stops us
     cv2.setNumThreads(0)  # the other core runs the main process: OpenCV's own threads would only wait
     keep_freed_memory()
@@ -154,10 +170,11 @@ def find_in_process(params: DetectionParams, sequential: bool, pipe) -> None:
                 if len(attached) > IN_FLIGHT:  # a slot the main process has replaced
                     attached.popitem(last=False)[1].close()
             started = time.perf_counter()
-            regions = find_in_shared(attached[name], shape, params, scene)
-            if not pipe.poll():  # no frame waits: this process is ahead (15 % more frames a second at 640x480)
-                regions = replace(regions, signatures=signatures(regions.masks))
-            pipe.send((regions, time.perf_counter() - started))
+            behind = pipe.poll()  # a next frame waits already
+            found = find_in_shared(attached[name], shape, params, scene, behind)
+            if not behind and not pipe.poll():  # this process is ahead (15 % more frames a second at 640x480)
+                found = replace(found, signatures=signatures(found.masks))
+            pipe.send((found, time.perf_counter() - started))
     except (EOFError, BrokenPipeError, ConnectionResetError):  # the main process is gone
         pass
     except BaseException as error:  # handed to the main process, which raises it
@@ -188,8 +205,14 @@ def keep_freed_memory() -> None:
 
 
 def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: DetectionParams,
-                   scene: SceneTracker | None = None) -> Regions:
+                   scene: SceneTracker | None, behind: bool) -> Regions | Page | None:
     """The regions of the grey frame in `memory`, without the thresholded frame (which
-    would cost more to send back than the regions) or the grey frame (the main process has it)."""
+    would cost more to send back than the regions) or the grey frame (the main process has
+    it). Where this process is `behind`, only the ink, written over the grey frame for the
+    main process to cut the regions out of, and the page it lies on (or None)."""
     gray = np.ndarray(shape, np.uint8, memory.buf)  # a view: gone when this returns, so the memory can close
+    if behind:
+        ink, page = find_ink(gray, params, scene)
+        np.copyto(gray, ink)
+        return page
     return replace(find_regions(gray, params, scene), binary=None, gray=None)

@@ -26,7 +26,8 @@ class RunSummary:
     digits: int = 0
     seconds: float = 0.0
     # Each half's own time on the frames, added up: finding their regions (in the finding
-    # process, beside the rest) and reading them. The run goes at the pace of the larger.
+    # process, beside the rest; their last step in the main process where frames wait for
+    # it) and reading them. The run goes at the pace of the larger.
     finding_seconds: float = 0.0
     reading_seconds: float = 0.0
 

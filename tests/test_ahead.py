@@ -2,6 +2,7 @@
 same as found in the main process."""
 import os
 import signal
+import threading
 from dataclasses import replace
 
 import cv2
@@ -11,6 +12,7 @@ import pytest
 from livedigit import InputError
 from livedigit.ahead import FindingProcess
 from livedigit.app import run
+from livedigit.detect import SceneTracker, find_regions
 from livedigit.reuse import signatures
 from livedigit.sources import Frame, ImageSource, VideoFileSource
 
@@ -25,6 +27,23 @@ def test_every_frame_arrives_in_order_with_the_regions_found_in_the_main_process
         assert np.array_equal(regions.boxes, expected.boxes) and regions.cuts == expected.cuts and seconds > 0
         assert all(np.array_equal(a, b) for a, b in zip(regions.masks, expected.masks))
         assert regions.binary is None and regions.frame_height == frame.image.shape[0]
+
+
+def test_where_frames_wait_for_the_process_the_main_process_cuts_out_their_regions(clip, recognizer):
+    """Behind, the process hands back each frame's ink and page: the main process, which
+    would only wait, cuts the regions out of it. They are the same regions."""
+    path, _ = clip
+    with FindingProcess(recognizer.params, sequential=True) as finder:
+        os.kill(finder.process.pid, signal.SIGSTOP)  # until every frame in flight waits for it
+        threading.Timer(0.5, os.kill, (finder.process.pid, signal.SIGCONT)).start()
+        found = list(finder.find_in_each(VideoFileSource(str(path))))
+    assert finder.frames_cut_out > 0
+    scene = SceneTracker()
+    for frame, regions, _ in found:
+        expected = find_regions(frame.image, recognizer.params, scene)
+        assert np.array_equal(regions.boxes, expected.boxes) and np.array_equal(regions.page, expected.page)
+        assert all(np.array_equal(a, b) for a, b in zip(regions.masks, expected.masks))
+        assert regions.binary is None and regions.gray is not None
 
 
 def test_a_run_adds_up_each_process_s_own_time_on_the_frames(clip, recognizer):

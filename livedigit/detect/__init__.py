@@ -20,8 +20,8 @@ from .page import Page, PageTracker, find_page
 from .regions import Regions
 from .threshold import binarize, to_gray
 
-__all__ = ["Page", "PageTracker", "Regions", "SceneTracker", "binarize", "find_page", "find_regions", "regions_in",
-           "to_gray"]
+__all__ = ["Page", "PageTracker", "Regions", "SceneTracker", "binarize", "find_ink", "find_page", "find_regions",
+           "regions_in", "to_gray"]
 
 
 class SceneTracker:
@@ -39,13 +39,21 @@ class SceneTracker:
             self.frame_shape, self.pages, self.lines = frame_shape, PageTracker(), LineTracker()
 
 
-def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker | None = None) -> Regions:
-    """Candidate digits of a frame of any shape or depth, read on the paper in view where
-    the profile looks for it; `scene` follows the paper and its lines through a video's frames."""
-    gray = to_gray(frame)
+def find_ink(gray: np.ndarray, params: DetectionParams,
+             scene: SceneTracker | None = None) -> tuple[np.ndarray, Page | None]:
+    """The ink of a grey frame (255), ruled lines erased, and the paper in view where the
+    profile looks for it; `scene` follows the paper and its lines through a video's frames."""
     page = find_page(gray) if params.page else None
     if scene is not None:
         scene.follow_size(gray.shape)
         page = scene.pages.follow(page, gray)
     lines = scene.lines if scene is not None else None
-    return regions_in(binarize(gray, params, page=page, lines=lines), params, page, gray)
+    return binarize(gray, params, page=page, lines=lines), page
+
+
+def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker | None = None) -> Regions:
+    """Candidate digits of a frame of any shape or depth, read on the paper in view where
+    the profile looks for it; `scene` follows the paper and its lines through a video's frames."""
+    gray = to_gray(frame)
+    binary, page = find_ink(gray, params, scene)
+    return regions_in(binary, params, page, gray)
