@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from livedigit.detect import SceneTracker, find_regions
+from livedigit.detect.regions import blobs_reaching
 from livedigit.params import DetectionParams
 
 PARAMS = DetectionParams()
@@ -517,3 +518,17 @@ def test_a_regions_box_is_where_its_ink_is_to_the_pixel():
     page = paper(640, 480)
     page[200:260, 300:304] = 30
     assert find_regions(page, PARAMS).boxes.tolist() == [[300, 200, 4, 60]]
+
+
+@pytest.mark.parametrize("blobs", [100, 600])
+def test_only_the_blobs_that_reach_a_seed_are_kept_however_many_there_are(blobs):
+    ink, seeds = np.zeros((300, 400), np.uint8), np.zeros((300, 400), np.uint8)
+    spots = [(10 + 13 * (i % 30), 10 + 13 * (i // 30)) for i in range(blobs)]
+    for i, (x, y) in enumerate(spots):
+        ink[y:y + 5, x:x + 5] = 255
+        if i % 3 == 0:
+            seeds[y + 2, x + 2] = 1
+    kept = blobs_reaching(ink, seeds)
+    assert [kept[y + 2, x + 2] == 255 for x, y in spots] == [i % 3 == 0 for i in range(blobs)]
+    assert not (kept & ~ink).any()
+
