@@ -19,21 +19,30 @@ import ctypes
 import multiprocessing
 import signal
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import replace
 from multiprocessing.shared_memory import SharedMemory
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 import cv2
 import numpy as np
 
-from .detect import Page, Regions, SceneTracker, find_ink, find_regions, regions_in, to_gray
+from .detect import Page, Regions, SceneTracker, find_ink, page_in, regions_in, to_gray
 from .errors import InputError
 from .params import DetectionParams
 from .reuse import signatures
 from .sources import Frame
 
 FoundFrame = tuple[Frame, Regions, float]  # the frame, its regions, seconds spent finding them
+
+
+class HandedOver(NamedTuple):
+    frame: Frame
+    gray: np.ndarray  # the grey image handed over
+    slot: int         # the shared memory it went through
+    seconds: float    # the main process's time finding its page, where it did
+
+
 # Frames of a file handed over and not yet read back: the process finds the next ones
 # while the main process reads the one before them. Two ahead rather than one evens out
 # frames that take either process longer (1-3 % more frames a second at 640x480, in 17
@@ -58,13 +67,14 @@ class FindingProcess:
         self.process.start()
         far_end.close()  # the process holds its own end; when it dies, recv() sees the end of the pipe
         self.slots: list[SharedMemory | None] = [None] * IN_FLIGHT
-        self.frames_cut_out = 0  # frames whose regions this process cut out of the ink found
+        self.taken_over: Counter[str] = Counter()  # frames whose step this process took off the finding one
+        self.behind = False  # whether the finding process's last regions were not back when wanted
 
     def find_in_each(self, frames: Iterable[Frame], live: bool = False) -> Iterator[FoundFrame]:
         """Each frame with its regions and the time it took to find them; frames of a
         `live` source are handed over one at a time (see IN_FLIGHT)."""
         frames = iter(frames)
-        in_flight: list[tuple[Frame, np.ndarray, int]] = []  # each frame, the grey image handed over, its slot
+        in_flight: list[HandedOver] = []
         handed_over = 0
         most_in_flight = 1 if live else IN_FLIGHT
         failed: Exception | None = None  # the source's error, raised once the frames before it are out
@@ -78,41 +88,42 @@ class FindingProcess:
                 except Exception as error:
                     failed = error
                     break
-                slot = handed_over % IN_FLIGHT
-                in_flight.append((frame, self._hand_over(frame, slot), slot))
+                in_flight.append(self._hand_over(frame, handed_over % IN_FLIGHT))
                 handed_over += 1
             if not in_flight:
                 if failed:
                     raise failed
                 return
+            self.behind = not live and not self.pipe.poll()
             found, seconds = self._receive()
-            frame, gray, slot = in_flight.pop(0)
-            if isinstance(found, Regions):
-                yield frame, replace(found, gray=gray), seconds
-            else:
-                started = time.perf_counter()
-                regions = self._cut_out(found, gray, slot)
-                yield frame, regions, seconds + time.perf_counter() - started
+            handed = in_flight.pop(0)
+            started = time.perf_counter()
+            regions = replace(found, gray=handed.gray) if isinstance(found, Regions) else self._cut_out(found, handed)
+            yield handed.frame, regions, handed.seconds + seconds + time.perf_counter() - started
 
-    def _cut_out(self, page: Page | None, gray: np.ndarray, slot: int) -> Regions:
-        """The regions of the ink the finding process left in the slot, on the `page`."""
-        self.frames_cut_out += 1
-        ink = np.ndarray(gray.shape, np.uint8, self.slots[slot].buf).copy()  # the slot takes a next frame
-        return replace(regions_in(ink, self.params, page, gray), binary=None)
+    def _cut_out(self, page: Page | None, handed: HandedOver) -> Regions:
+        """The regions of the ink the finding process left in the frame's slot, on the `page`."""
+        self.taken_over["regions"] += 1
+        ink = np.ndarray(handed.gray.shape, np.uint8, self.slots[handed.slot].buf).copy()  # the slot takes a next frame
+        return replace(regions_in(ink, self.params, page, handed.gray), binary=None)
 
-    def _hand_over(self, frame: Frame, slot: int) -> np.ndarray:
-        """Hands the frame's grey image over through shared memory, and returns it."""
+    def _hand_over(self, frame: Frame, slot: int) -> HandedOver:
+        """Hands the frame's grey image over through shared memory; with the page in it,
+        where the finding process is behind (the main process would only wait for it)."""
         gray = to_gray(frame.image)
         memory = self.slots[slot]
         if memory is None or memory.size < gray.nbytes:
             self._release(slot)
             memory = self.slots[slot] = SharedMemory(create=True, size=gray.nbytes)
         np.copyto(np.ndarray(gray.shape, np.uint8, memory.buf), gray)
+        started = time.perf_counter()
+        found_page = (page_in(gray, self.params),) if self.behind else ()
+        self.taken_over["page"] += len(found_page)
         try:
-            self.pipe.send((memory.name, gray.shape))
+            self.pipe.send((memory.name, gray.shape, *found_page))
         except (BrokenPipeError, ConnectionResetError):
             raise self._ended() from None
-        return gray
+        return HandedOver(frame, gray, slot, time.perf_counter() - started if found_page else 0.0)
 
     def _receive(self) -> tuple[Regions, float]:
         try:
@@ -164,14 +175,14 @@ def find_in_process(params: DetectionParams, sequential: bool, pipe) -> None:
     scene = SceneTracker() if sequential else None
     try:
         while (request := pipe.recv()) is not None:
-            name, shape = request
+            name, shape, *found_page = request  # the page, where the main process looked for it
             if name not in attached:
                 attached[name] = SharedMemory(name=name)
                 if len(attached) > IN_FLIGHT:  # a slot the main process has replaced
                     attached.popitem(last=False)[1].close()
             started = time.perf_counter()
             behind = pipe.poll()  # a next frame waits already
-            found = find_in_shared(attached[name], shape, params, scene, behind)
+            found = find_in_shared(attached[name], shape, params, scene, behind, found_page)
             if not behind and not pipe.poll():  # this process is ahead (15 % more frames a second at 640x480)
                 found = replace(found, signatures=signatures(found.masks))
             pipe.send((found, time.perf_counter() - started))
@@ -205,14 +216,15 @@ def keep_freed_memory() -> None:
 
 
 def find_in_shared(memory: SharedMemory, shape: tuple[int, int], params: DetectionParams,
-                   scene: SceneTracker | None, behind: bool) -> Regions | Page | None:
-    """The regions of the grey frame in `memory`, without the thresholded frame (which
-    would cost more to send back than the regions) or the grey frame (the main process has
-    it). Where this process is `behind`, only the ink, written over the grey frame for the
+                   scene: SceneTracker | None, behind: bool, found_page: list[Page | None]) -> Regions | Page | None:
+    """The regions of the grey frame in `memory`, on the page the main process found in
+    it (`found_page`, where it looked), without the thresholded frame (which would cost
+    more to send back than the regions) or the grey frame (the main process has it).
+    Where this process is `behind`, only the ink, written over the grey frame for the
     main process to cut the regions out of, and the page it lies on (or None)."""
     gray = np.ndarray(shape, np.uint8, memory.buf)  # a view: gone when this returns, so the memory can close
+    ink, page = find_ink(gray, params, scene, found_page[0] if found_page else page_in(gray, params))
     if behind:
-        ink, page = find_ink(gray, params, scene)
         np.copyto(gray, ink)
         return page
-    return replace(find_regions(gray, params, scene), binary=None, gray=None)
+    return replace(regions_in(ink, params, page, gray), binary=None, gray=None)

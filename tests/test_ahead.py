@@ -29,15 +29,16 @@ def test_every_frame_arrives_in_order_with_the_regions_found_in_the_main_process
         assert regions.binary is None and regions.frame_height == frame.image.shape[0]
 
 
-def test_where_frames_wait_for_the_process_the_main_process_cuts_out_their_regions(clip, recognizer):
+def test_where_frames_wait_for_the_process_the_main_process_takes_over_the_first_and_last_steps(clip, recognizer):
     """Behind, the process hands back each frame's ink and page: the main process, which
-    would only wait, cuts the regions out of it. They are the same regions."""
+    would only wait, cuts the regions out of it, and finds the page of the frames it hands
+    over. They are the same regions, on the same page."""
     path, _ = clip
     with FindingProcess(recognizer.params, sequential=True) as finder:
         os.kill(finder.process.pid, signal.SIGSTOP)  # until every frame in flight waits for it
         threading.Timer(0.5, os.kill, (finder.process.pid, signal.SIGCONT)).start()
         found = list(finder.find_in_each(VideoFileSource(str(path))))
-    assert finder.frames_cut_out > 0
+    assert finder.taken_over["regions"] > 0 and finder.taken_over["page"] > 0
     scene = SceneTracker()
     for frame, regions, _ in found:
         expected = find_regions(frame.image, recognizer.params, scene)

@@ -21,7 +21,7 @@ from .regions import Regions
 from .threshold import binarize, to_gray
 
 __all__ = ["Page", "PageTracker", "Regions", "SceneTracker", "binarize", "find_ink", "find_page", "find_regions",
-           "regions_in", "to_gray"]
+           "page_in", "regions_in", "to_gray"]
 
 
 class SceneTracker:
@@ -39,11 +39,15 @@ class SceneTracker:
             self.frame_shape, self.pages, self.lines = frame_shape, PageTracker(), LineTracker()
 
 
-def find_ink(gray: np.ndarray, params: DetectionParams,
-             scene: SceneTracker | None = None) -> tuple[np.ndarray, Page | None]:
-    """The ink of a grey frame (255), ruled lines erased, and the paper in view where the
-    profile looks for it; `scene` follows the paper and its lines through a video's frames."""
-    page = find_page(gray) if params.page else None
+def page_in(gray: np.ndarray, params: DetectionParams) -> Page | None:
+    """The paper in a grey frame, where the profile looks for it and one is found."""
+    return find_page(gray) if params.page else None
+
+
+def find_ink(gray: np.ndarray, params: DetectionParams, scene: SceneTracker | None = None,
+             page: Page | None = None) -> tuple[np.ndarray, Page | None]:
+    """The ink of a grey frame (255), ruled lines erased, and the paper it lies on: `page`
+    (page_in) followed through a video's frames by `scene`, with their lines."""
     if scene is not None:
         scene.follow_size(gray.shape)
         page = scene.pages.follow(page, gray)
@@ -55,5 +59,5 @@ def find_regions(frame: np.ndarray, params: DetectionParams, scene: SceneTracker
     """Candidate digits of a frame of any shape or depth, read on the paper in view where
     the profile looks for it; `scene` follows the paper and its lines through a video's frames."""
     gray = to_gray(frame)
-    binary, page = find_ink(gray, params, scene)
+    binary, page = find_ink(gray, params, scene, page_in(gray, params))
     return regions_in(binary, params, page, gray)
