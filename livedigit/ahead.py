@@ -11,7 +11,8 @@ to frame (with the number of digits, ruled lines, how many readings are remember
 and the work between them moves with it: when no next frame waits for it, the finding
 process takes the ink signatures of the regions off the main process; when one does,
 it hands back the ink (through the frame's shared memory) and the page, and the main
-process, which would only wait for it, cuts out the regions.
+process, which would only wait for it, cuts out the regions. While the regions it
+wants are not back, the main process also finds the page of each frame it hands over.
 """
 from __future__ import annotations
 
