@@ -3,6 +3,7 @@
     python scripts/bench.py --data ../shared/data/mnist.npz [--frames 300] [--soak 30000]
     python scripts/bench.py --data ../shared/data/mnist.npz --batch 8 [--frames 300]
     python scripts/bench.py --data ../shared/data/mnist.npz --mix [--frames 60] [--scenes squared,"random 3"]
+    python scripts/bench.py --data ../shared/data/mnist.npz --memory [--frames 60]
 
 Prints first the processor and the model export the app runs on it (figures from one
 processor say little of another's). Generates a 640x480 clip with about 60 digits a frame
@@ -18,7 +19,10 @@ and 3 workers, in turn. `--mix` runs every preset and three random scenes at eac
 640x480, 1280x720 and 1920x1080 instead: FPS, latency, each process's own time a frame in
 the capture loop (finding the regions, and reading them: the loop goes at the pace of the
 larger) and the main stages of each clip, then the worst a size;
-`--scenes` names the scenes to run, of those.
+`--scenes` names the scenes to run, of those. `--memory` runs, instead, the CLI headless,
+as a user would, on 1920x1080 clips of squared paper (`squared`, `squared-far`), and
+again with --save-video: the peak resident memory of each of its processes and of their
+sum, sampled from /proc.
 """
 from __future__ import annotations
 
@@ -328,6 +332,76 @@ def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, onl
     print("\nWorst a size: " + "; ".join(f"{w}x{h} {fps:.0f} FPS ({name})" for (w, h), (fps, name) in worst.items()))
 
 
+# The heaviest scenes at 1920x1080 for memory: the most digits, and squared paper's lines.
+MEMORY_SCENES = ("squared", "squared-far")
+MEMORY_SIZE = (1920, 1080)
+SAMPLE_S = 0.1
+
+
+def cli_memory(data: Path, frames: int, folder: Path) -> None:
+    """The CLI headless on 1920x1080 clips of MEMORY_SCENES, and with --save-video: each
+    process's peak resident memory, and the peaks of their sum and of their proportional
+    set sizes (shared pages split between them), sampled from /proc every SAMPLE_S."""
+    roles = ("main", "finding", "resource tracker")
+    print(f"| {MEMORY_SIZE[0]}x{MEMORY_SIZE[1]} clip | " + " | ".join(f"{role} MB" for role in roles)
+          + " | added up MB | PSS added up MB |")
+    print("|---|" + "---|" * (len(roles) + 2))
+    for name in MEMORY_SCENES:
+        clip = write_clip(data, "", frames, folder / f"memory-{name}.mp4", style=preset(name, frame_size=MEMORY_SIZE))
+        for extra in ((), ("--save-video", str(folder / "memory.mp4"))):
+            peaks = peak_memory([sys.executable, "-m", "livedigit", "--source", str(clip), "--no-display",
+                                 "--jsonl", str(folder / "memory.jsonl"), *extra])
+            print(f"| `{name}`{' with --save-video' if extra else ''} | "
+                  + " | ".join(f"{peaks.get(role, 0):.0f}" for role in roles)
+                  + f" | {peaks['added up']:.0f} | {peaks['PSS added up']:.0f} |", flush=True)
+
+
+def peak_memory(command: list[str]) -> dict[str, float]:
+    """Runs the command; the peak resident MB of each of its processes by role (the
+    main one, the finding one, Python's shared-memory resource tracker), of their sum,
+    and of their proportional set sizes' sum."""
+    cli = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peaks: dict[str, float] = {}
+    while cli.poll() is None:
+        sample = {role: memory for role, pid in cli_processes(cli.pid) if (memory := resident_mb(pid))}
+        for role, (rss, _) in sample.items():
+            peaks[role] = max(peaks.get(role, 0.0), rss)
+        peaks["added up"] = max(peaks.get("added up", 0.0), sum(rss for rss, _ in sample.values()))
+        peaks["PSS added up"] = max(peaks.get("PSS added up", 0.0), sum(pss for _, pss in sample.values()))
+        time.sleep(SAMPLE_S)
+    if cli.returncode:
+        raise SystemExit(f"bench: {' '.join(command)} failed (exit code {cli.returncode})")
+    return peaks
+
+
+def cli_processes(pid: int) -> list[tuple[str, int]]:
+    """The CLI's process and its children, each with its role."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            child_ids = [int(child) for child in children.read().split()]
+    except OSError:  # it has just ended
+        return []
+    found = [("main", pid)]
+    for child in child_ids:
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+                tracker = b"resource_tracker" in cmdline.read()
+        except OSError:
+            continue
+        found.append(("resource tracker" if tracker else "finding", child))
+    return found
+
+
+def resident_mb(pid: int) -> tuple[float, float] | None:
+    """A process's resident and proportional set size in MB; None once it has ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            fields = dict(line.split()[:2] for line in rollup if line.startswith(("Rss:", "Pss:")))
+    except OSError:
+        return None
+    return int(fields["Rss:"]) / 1024, int(fields["Pss:"]) / 1024
+
+
 def processor() -> str:
     """The processor's name as /proc/cpuinfo gives it, and the model export the app runs on it:
     the model's cost differs most between processors (see the README's Processors)."""
@@ -349,6 +423,7 @@ def main() -> None:
     parser.add_argument("--mix", action="store_true", help="only run the scene mix (see above)")
     parser.add_argument("--scenes", type=lambda names: names.split(","),
                         help="with --mix, only these scenes, comma-separated (presets, 'random 3', ...)")
+    parser.add_argument("--memory", action="store_true", help="only measure the CLI's memory at 1920x1080")
     args = parser.parse_args()
     mix_scenes = set(PRESETS) | set(MIX_RANDOM_SCENES)
     if unknown := set(args.scenes or ()) - mix_scenes:
@@ -361,6 +436,10 @@ def main() -> None:
     if args.batch:
         with tempfile.TemporaryDirectory() as tmp:
             batch_bench(args.data, args.batch, args.frames, Path(tmp))
+        return
+    if args.memory:
+        with tempfile.TemporaryDirectory() as tmp:
+            cli_memory(args.data, args.frames, Path(tmp))
         return
     recognizer = Recognizer()
     with tempfile.TemporaryDirectory() as tmp:
