@@ -116,7 +116,5 @@ def principal_axes(xs: np.ndarray, ys: np.ndarray, owner: np.ndarray, count: int
 
 
 MIN_FIT_PIXELS = 20
-# Enough points to fit the lines of a page, about a hundred a line where there are dozens:
-# the same detections as with 20,000 on the ruled and squared presets (s11-13) and the 96
-# ruled and squared random scenes, and a half to a third of the time fitting takes.
-MAX_FIT_POINTS = 5000
+# Enough points to fit the lines of a page, a few hundred a line where there are dozens.
+MAX_FIT_POINTS = 20000
