@@ -126,7 +126,8 @@ class FindingProcess:
             raise self._ended() from None
         return HandedOver(frame, gray, slot, time.perf_counter() - started if found_page else 0.0)
 
-    def _receive(self) -> tuple[Regions, float]:
+    def _receive(self) -> tuple[Regions | Page | None, float]:
+        """What the finding process sent for the oldest frame in flight (find_in_shared) and its seconds."""
         try:
             item = self.pipe.recv()
         except (EOFError, ConnectionResetError):
