@@ -4,7 +4,7 @@ From one video frame to the next most digits only move a little, with the page o
 camera. A region whose ink, shrunk to a small signature, looks as it did keeps the
 reading it got; only new regions and those whose ink changed are normalized and go
 through the model. The last frame's regions are looked for where the camera's move took
-them (the median move from each region to the nearest of them): a hand-held camera's
+them (tracking.camera_shift): a hand-held camera's
 shake moves a small digit by half its height from one frame to the next.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from .detections import iou
 from .normalize import fit_into_box, normalize_grey
-from .tracking import nearest_shift
+from .tracking import camera_shift
 
 
 class Classifier(Protocol):
@@ -78,7 +78,7 @@ class ReadingMemory:
         reading a fresh reading confirms or not."""
         if not len(self.boxes) or not len(boxes):
             return np.full(len(boxes), -1), np.full(len(boxes), -1)
-        moved = np.append(np.round(nearest_shift(self.boxes, boxes)), [0, 0]).astype(self.boxes.dtype)
+        moved = np.append(np.round(camera_shift(self.boxes, boxes)), [0, 0]).astype(self.boxes.dtype)
         overlaps = iou(boxes, self.boxes + moved)
         nearest = overlaps.argmax(axis=1)
         change = np.abs(signatures - self.signatures[nearest]).mean(axis=(1, 2))

@@ -1,8 +1,8 @@
 """Follow digits across video frames, so labels do not flicker.
 
 When the camera moves, the whole page moves: the tracker estimates that shift from
-frame to frame (constant velocity, corrected by the median move of each digit to its
-nearest neighbour) and carries every track along. Detections are then matched to
+frame to frame (the last move, corrected by the move most pairs of boxes agree on, see
+camera_shift) and carries every track along. Detections are then matched to
 tracks by overlap. A track's label is the confidence-weighted vote of its last
 observations and its box a running average, so a digit read 7, 7, 1, 7 stays a 7.
 
@@ -10,17 +10,65 @@ Tracks are rows of arrays, so a frame with a hundred digits costs a few numpy ca
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .detections import Detections, iou
 
 
-def nearest_shift(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """The median move from each box of `after` back to its nearest box of `before`."""
-    dx = (after[:, 0] + after[:, 2] / 2)[:, None] - (before[:, 0] + before[:, 2] / 2)[None, :]
-    dy = (after[:, 1] + after[:, 3] / 2)[:, None] - (before[:, 1] + before[:, 3] / 2)[None, :]
-    rows, nearest = np.arange(len(after)), np.argmin(dx * dx + dy * dy, axis=1)
-    return np.median(np.stack([dx[rows, nearest], dy[rows, nearest]], axis=1), axis=0)
+# A page's shift from one frame to the next is the move that brings the most of the last
+# frame's boxes onto this frame's: every pair of boxes up to MAX_SHIFT box heights apart
+# votes for its move, in bins of SHIFT_BIN of a box height. (The median move of each box to
+# its nearest, which this replaced, takes a box's neighbour for the box itself once the page
+# moves more than half the digits' spacing, as a shaken camera does: the tracks then carry
+# their labels to the wrong digits.) The guess (the last move) holds unless a move far from
+# it has more votes, by GUESS_WEIGHT a bin away: among a few digits, a neighbour's votes may
+# outnumber a digit's own.
+MAX_SHIFT = 2
+SHIFT_BIN = 0.25
+GUESS_WEIGHT = 0.5
+
+
+def camera_shift(before: np.ndarray, after: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray:
+    """The move (dx, dy) of the page from the boxes `before` to the boxes `after`, within
+    MAX_SHIFT box heights of the `guess` (no move where none is given); the guess where
+    no boxes vote."""
+    guess = np.zeros(2) if guess is None else guess
+    if not len(before) or not len(after):
+        return guess
+    height = np.median(np.concatenate([before[:, 3], after[:, 3]]))
+    bin_size = max(SHIFT_BIN * height, 1.0)
+    reach = int(np.ceil(MAX_SHIFT / SHIFT_BIN))
+    moves = pairs_within(centres(before) + guess, centres(after), reach * bin_size)
+    if not len(moves):
+        return guess
+    bins = np.floor(moves / bin_size).astype(np.int32) + reach
+    side = 2 * reach + 1
+    votes = np.bincount(bins[:, 0] * side + bins[:, 1], minlength=side * side).reshape(side, side).astype(np.float32)
+    # a move on the border of two bins splits its votes: count each bin with its neighbours
+    support = cv2.boxFilter(votes, -1, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    best = np.unravel_index(np.argmax(support - GUESS_WEIGHT * distance_from_centre(side)), support.shape)
+    agreeing = (np.abs(bins - best) <= 1).all(axis=1)
+    return guess + np.median(moves[agreeing], axis=0)
+
+
+def pairs_within(before: np.ndarray, after: np.ndarray, reach: float) -> np.ndarray:
+    """(n, 2) moves from points `before` to points `after` of the pairs less than `reach`
+    apart along both axes."""
+    dx = np.subtract.outer(after[:, 0].astype(np.float32), before[:, 0].astype(np.float32))
+    dy = np.subtract.outer(after[:, 1].astype(np.float32), before[:, 1].astype(np.float32))
+    near = (np.abs(dx) < reach) & (np.abs(dy) < reach)
+    return np.stack([dx[near], dy[near]], axis=1)
+
+
+def centres(boxes: np.ndarray) -> np.ndarray:
+    return boxes[:, :2] + boxes[:, 2:] / 2
+
+
+def distance_from_centre(side: int) -> np.ndarray:
+    """Each cell's distance from the middle of a side x side grid."""
+    offsets = np.arange(side) - side // 2
+    return np.hypot(offsets[:, None], offsets[None, :])
 
 
 class Tracker:
@@ -81,9 +129,7 @@ class Tracker:
         """Move every track by the page's estimated shift since the last frame."""
         recent = self.missed == 0
         if recent.any() and len(boxes):
-            predicted = self.last[recent].copy()
-            predicted[:, :2] += self.velocity
-            self.velocity = self.velocity + nearest_shift(predicted, boxes)
+            self.velocity = camera_shift(self.last[recent], boxes, self.velocity)
         self.boxes[:, :2] += self.velocity
         self.last[:, :2] += self.velocity
 

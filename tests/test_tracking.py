@@ -23,6 +23,16 @@ def test_a_digit_keeps_its_track_id_as_the_camera_moves():
     assert ids[0][0] != ids[0][1]
 
 
+def test_digits_keep_their_labels_when_a_shaken_camera_jumps_further_than_half_their_spacing():
+    """The page jumps back after a jump the other way: where the last move predicted the page,
+    each digit is nearer to its neighbour than to itself."""
+    tracker = Tracker()
+    row = [[100 + 33 * place, 50, 24, 30] for place in range(5)]
+    for dx, dy in [(0, 0), (-11, -4), (-1, 8), (-12, 2), (0, 0)]:
+        tracked = tracker.update(detections([[x + dx, y + dy, w, h] for x, y, w, h in row], [1, 2, 3, 4, 5]))
+        assert tracked.digits.tolist() == [1, 2, 3, 4, 5]
+
+
 def test_a_one_frame_misreading_does_not_flicker_the_label():
     tracker = Tracker()
     labels = [tracker.update(detections([[100, 50, 20, 30]], [digit], [confidence])).digits[0]
