@@ -353,6 +353,17 @@ def test_ink_where_the_light_falls_off_across_the_page_is_read_as_in_the_light(r
     assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
 
 
+def test_a_pencil_whose_every_stroke_is_faint_is_read_on_lit_paper(recognizer):
+    """Ink 18 grey levels darker than lit paper never reached twice the threshold's 12
+    levels. Where all the ink in view is that faint, the threshold is lowered (to no less
+    than 0.7 of it, `threshold.LOWEST_SCALE`)."""
+    noise = np.random.default_rng(0).normal(0, 2, (200, 320))
+    ink = np.zeros((200, 320), np.uint8)
+    cv2.putText(ink, "3 8 5", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 4, cv2.LINE_AA)
+    page = np.clip(200 - 18 * (ink / 255) + noise, 0, 255).astype(np.uint8)
+    assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
+
+
 def test_otsu_threshold_finds_the_same_digits_on_even_light():
     page = paper()
     write(page, "1 2 3", (40, 120))

@@ -32,10 +32,12 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
     stroke_widths = darkness = None
+    on_page = None if page is None else page.ink_mask(gray.shape)
     if params.threshold == "background":
         paper, off_page, gain = paper_brightness(gray, params.window, page)
         darkness = as_if_lit(cv2.subtract(paper, gray), gain)
-        binary = hysteresis(darkness, params.c, round(STRONG_INK * params.c))
+        weak = ink_threshold(darkness, params.c, on_page, off_page)
+        binary = hysteresis(darkness, weak, round(STRONG_INK * weak))
         if off_page is not None:
             binary &= ~off_page
         stroke_widths = stroke_cores(darkness)
@@ -44,8 +46,8 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     else:
         binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                        params.block_size, params.c)
-    if page is not None:
-        binary &= page.ink_mask(binary.shape)
+    if on_page is not None:
+        binary &= on_page
     if not keep_lines:
         binary = remove_ruled_lines(binary, lines, darkness)
     if stroke_widths is not None:
@@ -164,6 +166,31 @@ def as_if_lit(darkness: np.ndarray, gain: np.ndarray | None) -> np.ndarray:
     """How much darker than its paper each pixel would be were that paper lit to LIT_PAPER
     (`gain` in 64ths, from light_gain)."""
     return darkness if gain is None else cv2.multiply(darkness, gain, scale=1 / 64)
+
+
+# Where the darkest tenth of what passes the threshold is fainter than INK_REFERENCE times
+# the threshold (a pencil in dim light: all the ink in view is faint), the threshold is
+# lowered in proportion, to no less than LOWEST_SCALE of it. Dark ink anywhere in view
+# keeps the threshold: paper grain and shadows stay below it.
+INK_REFERENCE = 4
+LOWEST_SCALE = 0.7
+INK_SAMPLE_STRIDE = 4
+
+
+def ink_threshold(darkness: np.ndarray, threshold: int, on_page: np.ndarray | None,
+                  off_page: np.ndarray | None) -> float:
+    """The threshold for this frame's ink: `threshold`, lower where all the ink in view is faint."""
+    sample = np.s_[::INK_SAMPLE_STRIDE, ::INK_SAMPLE_STRIDE]
+    sampled = darkness[sample]
+    candidates = sampled > threshold
+    if on_page is not None:
+        candidates &= on_page[sample] > 0
+    if off_page is not None:
+        candidates &= off_page[sample] == 0
+    if not candidates.any():
+        return threshold
+    darkest_tenth = np.percentile(sampled[candidates], 90)
+    return threshold * float(np.clip(darkest_tenth / (INK_REFERENCE * threshold), LOWEST_SCALE, 1))
 
 
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
