@@ -194,6 +194,19 @@ def test_a_sheet_that_no_brightness_level_shows_is_found_by_its_edge(mnist, seed
     assert page_match(page.corners.tolist(), sheet.tolist(), [frame.shape[1], frame.shape[0]]) == "right"
 
 
+@pytest.mark.parametrize("seed", [49, 80], ids=["640x480", "1920x1080"])
+def test_a_coloured_sheet_on_a_plastered_board_in_a_dark_room_is_the_page_not_the_board(mnist, seed):
+    """The board's edge is a sharp step up from the room, and was taken for the page's; the
+    sheet's edge is another within it, up to paper brighter than the board."""
+    from livedigit.evaluate import page_match
+    from livedigit.synthetic import make_clip, random_scene
+
+    frame, _, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
+    page = find_page(to_gray(frame))
+    assert page is not None
+    assert page_match(page.corners.tolist(), sheet.tolist(), [frame.shape[1], frame.shape[0]]) == "right"
+
+
 def test_the_overlay_outlines_the_page_and_nothing_where_none_was_found():
     from livedigit.annotate import PAGE_COLOUR, draw_page
 

@@ -129,6 +129,9 @@ def find_page(gray: np.ndarray) -> Page | None:
     paper, share = next(((blob, share) for blob, share in judged if share >= SHARP_OUTLINE), (None, 0.0))
     if paper is None:
         return None
+    sheet = sheet_lying_on(smooth, paper, scale)
+    if sheet is not None:
+        paper, share = sheet, sharp_share(smooth, sheet, scale)
     if share < WHOLLY_SHARP:
         paper = beyond_a_shadows_edge(smooth, paper, scale)
     # notches that ink cut into the paper's outline (a digit on the page's or the frame's
@@ -141,6 +144,19 @@ def find_page(gray: np.ndarray) -> Page | None:
     inner_paper = cv2.erode(paper, square(3), borderType=cv2.BORDER_REPLICATE)
     reading_area = cv2.erode(paper, square(2 * BORDER * scale), borderType=cv2.BORDER_REPLICATE)
     return Page(outline_corners(paper) * factor, paper, inner_paper, reading_area, factor)
+
+
+def sheet_lying_on(smooth: np.ndarray, surface: np.ndarray, scale: float) -> np.ndarray | None:
+    """A sheet lying on the `surface` found for the paper (a plastered board or a desk
+    lighter than the dark room around it, whose own edge is a sharp step): the largest
+    region that sharp steps enclose within it, its outline a sharp step down to the
+    surface nearly all along; None where there is none."""
+    area = cv2.countNonZero(surface)
+    within = (region for region in regions_within_edges(smooth, scale)
+              if cv2.countNonZero(region) * GROWN <= area
+              and cv2.countNonZero(region & ~surface) <= HELD_OUT * cv2.countNonZero(region))
+    return next((region for region in sorted(within, key=cv2.countNonZero, reverse=True)
+                 if has_sharp_edge(smooth, region, scale)), None)
 
 
 def beyond_a_shadows_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> np.ndarray:
