@@ -175,19 +175,23 @@ def as_if_lit(darkness: np.ndarray, gain: np.ndarray | None) -> np.ndarray:
 INK_REFERENCE = 4
 LOWEST_SCALE = 0.7
 INK_SAMPLE_STRIDE = 4
+MIN_INK_SHARE = 0.01
 
 
 def ink_threshold(darkness: np.ndarray, threshold: int, on_page: np.ndarray | None,
                   off_page: np.ndarray | None) -> float:
-    """The threshold for this frame's ink: `threshold`, lower where all the ink in view is faint."""
+    """The threshold for this frame's ink: `threshold`, lower where all the ink in view is
+    faint (and covers MIN_INK_SHARE of the paper or more: a few specks of the paper's
+    grain or of what surrounds a page not found are no measure of ink)."""
     sample = np.s_[::INK_SAMPLE_STRIDE, ::INK_SAMPLE_STRIDE]
     sampled = darkness[sample]
-    candidates = sampled > threshold
+    paper = np.ones(sampled.shape, bool)
     if on_page is not None:
-        candidates &= on_page[sample] > 0
+        paper &= on_page[sample] > 0
     if off_page is not None:
-        candidates &= off_page[sample] == 0
-    if not candidates.any():
+        paper &= off_page[sample] == 0
+    candidates = paper & (sampled > threshold)
+    if np.count_nonzero(candidates) < MIN_INK_SHARE * np.count_nonzero(paper):
         return threshold
     darkest_tenth = np.percentile(sampled[candidates], 90)
     return threshold * float(np.clip(darkest_tenth / (INK_REFERENCE * threshold), LOWEST_SCALE, 1))
