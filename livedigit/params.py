@@ -18,8 +18,8 @@ class DetectionParams:
     window: int = 25                # background: neighbourhood, percent of the frame's shorter side
     block_size: int = 31            # adaptive: neighbourhood, odd pixels
     c: int = 12                     # background and adaptive: how much darker than the paper ink is, grey levels
-                                    # (background: on paper lit to grey level 130 or more; on dimmer paper in proportion)
-                                    # (background: down to 0.7 of it where all the ink in view is faint and covers 1 % of the paper)
+                                    # (background: on paper lit to grey level 130 or more, on dimmer paper in
+                                    # proportion; down to 0.7 of it where all the ink in view is faint)
     blur: int = 3                   # Gaussian blur kernel before thresholding, odd; 1 = none
     morph_kernel: int = 2           # closing kernel that joins broken strokes; 1 = none
     min_height: int = 10            # smallest digit, pixels
