@@ -170,8 +170,9 @@ def as_if_lit(darkness: np.ndarray, gain: np.ndarray | None) -> np.ndarray:
 
 # Where the darkest tenth of what passes the threshold is fainter than INK_REFERENCE times
 # the threshold (a pencil in dim light: all the ink in view is faint), the threshold is
-# lowered in proportion, to no less than LOWEST_SCALE of it. Dark ink anywhere in view
-# keeps the threshold: paper grain and shadows stay below it.
+# lowered in proportion, to no less than LOWEST_SCALE of it, where what passes covers
+# MIN_INK_SHARE of the paper or more. Dark ink anywhere in view keeps the threshold: paper
+# grain and shadows stay below it.
 INK_REFERENCE = 4
 LOWEST_SCALE = 0.7
 INK_SAMPLE_STRIDE = 4
@@ -191,7 +192,8 @@ def ink_threshold(darkness: np.ndarray, threshold: int, on_page: np.ndarray | No
     if off_page is not None:
         paper &= off_page[sample] == 0
     candidates = paper & (sampled > threshold)
-    if np.count_nonzero(candidates) < MIN_INK_SHARE * np.count_nonzero(paper):
+    inked = np.count_nonzero(candidates)
+    if not inked or inked < MIN_INK_SHARE * np.count_nonzero(paper):
         return threshold
     darkest_tenth = np.percentile(sampled[candidates], 90)
     return threshold * float(np.clip(darkest_tenth / (INK_REFERENCE * threshold), LOWEST_SCALE, 1))
