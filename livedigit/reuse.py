@@ -78,7 +78,8 @@ class ReadingMemory:
         reading a fresh reading confirms or not."""
         if not len(self.boxes) or not len(boxes):
             return np.full(len(boxes), -1), np.full(len(boxes), -1)
-        moved = np.append(np.round(camera_shift(self.boxes, boxes)), [0, 0]).astype(self.boxes.dtype)
+        shift = camera_shift(self.boxes, boxes)
+        moved = np.append(np.round(shift) if shift is not None else [0, 0], [0, 0]).astype(self.boxes.dtype)
         overlaps = iou(boxes, self.boxes + moved)
         nearest = overlaps.argmax(axis=1)
         change = np.abs(signatures - self.signatures[nearest]).mean(axis=(1, 2))

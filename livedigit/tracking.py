@@ -21,35 +21,48 @@ from .detections import Detections, iou
 # votes for its move, in bins of SHIFT_BIN of a box height. (The median move of each box to
 # its nearest, which this replaced, takes a box's neighbour for the box itself once the page
 # moves more than half the digits' spacing, as a shaken camera does: the tracks then carry
-# their labels to the wrong digits.) The guess (the last move) holds unless a move far from
-# it has more votes, by GUESS_WEIGHT a bin away: among a few digits, a neighbour's votes may
-# outnumber a digit's own.
+# their labels to the wrong digits.) The votes are counted around the last move and around
+# no move (a pan stopped dead: from where the last move predicts it, the page may lie
+# beyond the votes' reach, and a row of digits one or two places along lines up as well).
+# A move far from where its votes were counted needs more of them, GUESS_WEIGHT a bin
+# away: among a few digits, a neighbour's votes may outnumber a digit's own.
 MAX_SHIFT = 2
 SHIFT_BIN = 0.25
 GUESS_WEIGHT = 0.5
 
 
-def camera_shift(before: np.ndarray, after: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray:
-    """The move (dx, dy) of the page from the boxes `before` to the boxes `after`, within
-    MAX_SHIFT box heights of the `guess` (no move where none is given); the guess where
-    no boxes vote."""
-    guess = np.zeros(2) if guess is None else guess
+def camera_shift(before: np.ndarray, after: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray | None:
+    """The move (dx, dy) of the page from the boxes `before` to the boxes `after`: the one
+    most pairs of them vote for within MAX_SHIFT box heights of the `guess` (the last move)
+    or of no move; None where no boxes vote."""
     if not len(before) or not len(after):
-        return guess
-    height = np.median(np.concatenate([before[:, 3], after[:, 3]]))
+        return None
+    height = float(np.median(np.concatenate([before[:, 3], after[:, 3]])))
+    centres_to_try = [np.zeros(2)] if guess is None or not guess.any() else [guess, np.zeros(2)]
+    voted = [move for move in (voted_move(centres(before), centres(after), centre, height)
+                               for centre in centres_to_try) if move is not None]
+    return max(voted, key=lambda move: move[1])[0] if voted else None
+
+
+def voted_move(before: np.ndarray, after: np.ndarray, centre: np.ndarray,
+               height: float) -> tuple[np.ndarray, float] | None:
+    """The move of the points `before` to the points `after` that most pairs vote for,
+    within MAX_SHIFT `height`s of `centre`, and its support (votes, less GUESS_WEIGHT a bin
+    from the centre); None where no pair votes."""
     bin_size = max(SHIFT_BIN * height, 1.0)
     reach = int(np.ceil(MAX_SHIFT / SHIFT_BIN))
-    moves = pairs_within(centres(before) + guess, centres(after), reach * bin_size)
+    moves = pairs_within(before + centre, after, reach * bin_size)
     if not len(moves):
-        return guess
+        return None
     bins = np.floor(moves / bin_size).astype(np.int32) + reach
     side = 2 * reach + 1
     votes = np.bincount(bins[:, 0] * side + bins[:, 1], minlength=side * side).reshape(side, side).astype(np.float32)
     # a move on the border of two bins splits its votes: count each bin with its neighbours
     support = cv2.boxFilter(votes, -1, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
-    best = np.unravel_index(np.argmax(support - GUESS_WEIGHT * distance_from_centre(side)), support.shape)
+    support -= GUESS_WEIGHT * distance_from_centre(side)
+    best = np.unravel_index(np.argmax(support), support.shape)
     agreeing = (np.abs(bins - best) <= 1).all(axis=1)
-    return guess + np.median(moves[agreeing], axis=0)
+    return centre + np.median(moves[agreeing], axis=0), float(support[best])
 
 
 def pairs_within(before: np.ndarray, after: np.ndarray, reach: float) -> np.ndarray:
@@ -129,7 +142,8 @@ class Tracker:
         """Move every track by the page's estimated shift since the last frame."""
         recent = self.missed == 0
         if recent.any() and len(boxes):
-            self.velocity = camera_shift(self.last[recent], boxes, self.velocity)
+            shift = camera_shift(self.last[recent], boxes, self.velocity)
+            self.velocity = np.zeros(2) if shift is None else shift
         self.boxes[:, :2] += self.velocity
         self.last[:, :2] += self.velocity
 

@@ -33,6 +33,19 @@ def test_digits_keep_their_labels_when_a_shaken_camera_jumps_further_than_half_t
         assert tracked.digits.tolist() == [1, 2, 3, 4, 5]
 
 
+def test_digits_keep_their_tracks_when_a_page_panned_faster_and_faster_stops_dead():
+    """The page sped up by 20 px a frame to 80, then stopped: from where its last move
+    predicted it, the page is more than twice the digits' height away. The tracker looks
+    again around no move, rather than carrying the tracks on at 80 px a frame."""
+    tracker = Tracker()
+    row = [[100 + 33 * place, 50, 24, 30] for place in range(5)]
+    ids = []
+    for dx in [0, 20, 60, 120, 200, 200, 200, 200]:
+        tracked = tracker.update(detections([[x + dx, y, w, h] for x, y, w, h in row], [1, 2, 3, 4, 5]))
+        ids.append(tracked.tracks.tolist())
+    assert ids[-1] == ids[-2] == ids[-3] == ids[-4]
+
+
 def test_a_one_frame_misreading_does_not_flicker_the_label():
     tracker = Tracker()
     labels = [tracker.update(detections([[100, 50, 20, 30]], [digit], [confidence])).digits[0]
