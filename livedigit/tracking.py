@@ -39,8 +39,9 @@ def camera_shift(before: np.ndarray, after: np.ndarray, guess: np.ndarray | None
         return None
     height = float(np.median(np.concatenate([before[:, 3], after[:, 3]])))
     centres_to_try = [np.zeros(2)] if guess is None or not guess.any() else [guess, np.zeros(2)]
-    voted = [move for move in (voted_move(centres(before), centres(after), centre, height)
-                               for centre in centres_to_try) if move is not None]
+    starts, ends = centres(before), centres(after)
+    voted = [move for move in (voted_move(starts, ends, centre, height) for centre in centres_to_try)
+             if move is not None]
     return max(voted, key=lambda move: move[1])[0] if voted else None
 
 
