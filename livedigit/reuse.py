@@ -78,8 +78,9 @@ class ReadingMemory:
         reading a fresh reading confirms or not."""
         if not len(self.boxes) or not len(boxes):
             return np.full(len(boxes), -1), np.full(len(boxes), -1)
-        shift = camera_shift(self.boxes, boxes)
-        moved = np.append(np.round(shift) if shift is not None else [0, 0], [0, 0]).astype(self.boxes.dtype)
+        moved = np.zeros(4, self.boxes.dtype)  # where no boxes vote for a move, none
+        if (shift := camera_shift(self.boxes, boxes)) is not None:
+            moved[:2] = np.round(shift)
         overlaps = iou(boxes, self.boxes + moved)
         nearest = overlaps.argmax(axis=1)
         change = np.abs(signatures - self.signatures[nearest]).mean(axis=(1, 2))
