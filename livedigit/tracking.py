@@ -49,7 +49,7 @@ def voted_move(before: np.ndarray, after: np.ndarray, centre: np.ndarray,
                height: float) -> tuple[np.ndarray, float] | None:
     """The move of the points `before` to the points `after` that most pairs vote for,
     within MAX_SHIFT `height`s of `centre`, and its support (votes, less GUESS_WEIGHT a bin
-    from the centre); None where no pair votes."""
+    from the centre); None where no pair votes for a move with any support."""
     bin_size = max(SHIFT_BIN * height, 1.0)
     reach = int(np.ceil(MAX_SHIFT / SHIFT_BIN))
     moves = pairs_within(before + centre, after, reach * bin_size)
@@ -63,6 +63,8 @@ def voted_move(before: np.ndarray, after: np.ndarray, centre: np.ndarray,
     support -= GUESS_WEIGHT * distance_from_centre(side)
     best = np.unravel_index(np.argmax(support), support.shape)
     agreeing = (np.abs(bins - best) <= 1).all(axis=1)
+    if not agreeing.any():  # the few votes lie so far from the centre that none outweighs no move
+        return None
     return centre + np.median(moves[agreeing], axis=0), float(support[best])
 
 

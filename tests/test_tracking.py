@@ -3,7 +3,7 @@ import numpy as np
 
 from livedigit import Detections
 from livedigit.numbers import group_numbers
-from livedigit.tracking import Tracker
+from livedigit.tracking import Tracker, camera_shift
 
 
 def detections(boxes, digits, confidences=None):
@@ -44,6 +44,13 @@ def test_digits_keep_their_tracks_when_a_page_panned_faster_and_faster_stops_dea
         tracked = tracker.update(detections([[x + dx, y, w, h] for x, y, w, h in row], [1, 2, 3, 4, 5]))
         ids.append(tracked.tracks.tolist())
     assert ids[-1] == ids[-2] == ids[-3] == ids[-4]
+
+
+def test_a_lone_box_far_from_any_other_gives_no_camera_shift_rather_than_an_undefined_one():
+    """One pair of boxes nearly two box heights apart is too little to vote a move that far."""
+    before = np.array([[100, 50, 20, 30]])
+    assert camera_shift(before, before + [57, 0, 0, 0]) is None
+    assert (camera_shift(before, before + [3, 0, 0, 0]) == [3, 0]).all()
 
 
 def test_a_one_frame_misreading_does_not_flicker_the_label():
