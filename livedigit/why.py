@@ -11,8 +11,9 @@ digit is named:
   digits, a box, a line, a mark) that was not cut around it;
 - split into pieces: its ink lies in several blobs, none of them most of the digit;
 - filtered (too small, too tall, too wide, at the frame edge, encloses another blob,
-  cluttered surroundings, too little ink, cut apart): its blob was left out by that
-  filter, or cut where no cut belonged (taken for touching digits, an underline taken off);
+  cluttered surroundings, grainy surroundings, too little ink, cut apart): its blob was
+  left out by that filter, or cut where no cut belonged (taken for touching digits, an
+  underline taken off);
 - rejected as not-a-digit, or read with too little confidence: the model's verdict;
 - misread: reported, or read by the model, as another digit;
 - dropped as a speck, a slash, a letter of a word or a frame around a digit: read right,
@@ -41,6 +42,7 @@ from .detect.contours import (
     sized_like_digits,
     without_enclosing,
 )
+from .detect.grain import MAX_GRAIN, grain_against_ink
 from .detect.regions import ink_mask
 from .detections import iou
 from .normalize import normalize_grey
@@ -110,7 +112,7 @@ class FrameStages:
     """One frame taken through thresholding, line removal and contours, kept for inspection."""
 
     def __init__(self, image: np.ndarray, params: DetectionParams):
-        gray = to_gray(image)
+        gray = self.gray = to_gray(image)
         self.params = params
         self.page = find_page(gray) if params.page else None
         self.inked = binarize(gray, params, keep_lines=True, page=self.page)
@@ -159,6 +161,8 @@ class FrameStages:
         around = without_enclosing(self.binary, self.contours, self.hierarchy, enclosing)
         if clutter(around, self.boxes[index:index + 1])[0] > MAX_CLUTTER:
             return "cluttered surroundings"
+        if grain_against_ink(self.gray, self.binary, self.boxes[index:index + 1])[0] > MAX_GRAIN:
+            return "grainy surroundings"
         mask = ink_mask(self.binary, self.contours[index], self.boxes[index])
         if not has_ink_enough(mask, self.boxes[index], self.params):
             return "too little ink"

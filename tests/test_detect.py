@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from livedigit.detect import SceneTracker, find_regions
+from livedigit.detect.grain import MAX_GRAIN, grain_against_ink
 from livedigit.detect.regions import blobs_reaching
 from livedigit.params import DetectionParams
+from livedigit.why import MissExplainer
 
 PARAMS = DetectionParams()
 
@@ -374,6 +376,37 @@ def test_a_few_faint_marks_on_blank_paper_are_not_taken_for_faint_writing():
         cv2.line(marks, (x, y), (x + 3, y + 30), 255, 3)
     page = np.clip(200 - 20 * (marks / 255) + noise, 0, 255).astype(np.uint8)
     assert len(find_regions(page, PARAMS).boxes) == 0
+
+
+def seven_on(surface_variation: np.ndarray, contrast: float = 30) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 7 `contrast` grey levels darker than a surface of grey 170 plus `surface_variation`:
+    the frame, the 7's ink (255) and its box."""
+    ink = np.zeros(surface_variation.shape, np.uint8)
+    cv2.putText(ink, "7", (140, 130), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 4)
+    frame = np.clip(170 + surface_variation - contrast * (ink / 255), 0, 255).astype(np.uint8)
+    return frame, ink, np.array([cv2.boundingRect(ink)])
+
+
+CAMERA_NOISE = np.random.default_rng(0).normal(0, 2, (200, 320))
+GLARE = np.tile(np.linspace(-40, 40, 320) + 60 * np.exp(-(np.arange(320) - 200) ** 2 / 2000), (200, 1))
+RULED_LINES = np.where(np.arange(200)[:, None] % 18 < 2, -40.0, 0.0) * np.ones((1, 320))
+
+
+@pytest.mark.parametrize("surface, contrast", [(CAMERA_NOISE, 30), (CAMERA_NOISE, 15), (GLARE + CAMERA_NOISE, 30),
+                                               (RULED_LINES + CAMERA_NOISE, 30)],
+                         ids=["noisy paper", "faint on noisy paper", "under a lamp's glare", "on ruled lines"])
+def test_ink_stands_out_of_its_paper_under_noise_glare_and_across_ruled_lines(surface, contrast):
+    assert grain_against_ink(*seven_on(surface, contrast))[0] <= MAX_GRAIN
+
+
+def test_a_blob_no_darker_than_the_grain_around_it_is_the_surface_not_a_digit():
+    """A stroke 30 grey levels darker than wood grain, plaster or cloth whose grey varies
+    by 12 (its standard deviation) stands out of it no more than a streak of the grain."""
+    grain = cv2.GaussianBlur(np.random.default_rng(0).normal(0, 1, (200, 320)), (0, 0), 2)
+    frame, ink, box = seven_on(grain * 12 / grain.std())
+    assert grain_against_ink(frame, ink, box)[0] > MAX_GRAIN
+    missed = {"box": box[0].tolist(), "label": 7}
+    assert MissExplainer().explain(frame, [missed], []) == ["filtered: grainy surroundings"]
 
 
 def test_otsu_threshold_finds_the_same_digits_on_even_light():

@@ -6,6 +6,7 @@
   (a package of those steps: `search`, `fit`, `follow`, `erase`);
 - `frames`: boxes drawn around numbers taken off, so that the digits touching them come apart;
 - `contours`: outlines of ink blobs, filtered by size, surroundings and ink;
+- `grain`: how much the surface around a blob varies against its ink (wood grain, plaster, cloth);
 - `split`: blobs wider than a digit cut apart;
 - `regions`: what the steps hand on.
 """

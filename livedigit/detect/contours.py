@@ -7,6 +7,7 @@ import numpy as np
 from ..numbers import neighbours
 from ..params import DetectionParams
 from .frames import without_drawn_frames
+from .grain import MAX_GRAIN, grain_against_ink
 from .page import Page
 from .regions import Regions, ink_mask
 from .split import MAX_TOUCHING, split_touching, without_underline
@@ -26,7 +27,9 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
                gray: np.ndarray | None = None) -> Regions:
     """Outlines of ink blobs sized like digits, minus holes and frames drawn around digits,
     and, where a page was found, those not wholly inside it; blobs as wide as several
-    digits are split between them. `gray` is the grey frame the ink was found in."""
+    digits are split between them. `gray` is the grey frame the ink was found in: where
+    given, blobs that stand out of their surroundings by little more than those vary (the
+    grain of wood, plaster or cloth, see grain) are left out too."""
     corners = page.corners if page else None
     binary, contours, hierarchy = blob_outlines(binary, params)
     if not contours:
@@ -48,6 +51,8 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     on_clear_paper[on_clear_paper] = clutter(around, boxes[on_clear_paper]) <= MAX_CLUTTER
     cluttered = np.flatnonzero(candidates & narrow & ~on_clear_paper)
     candidates &= on_clear_paper
+    if gray is not None:
+        candidates[candidates] = grain_against_ink(gray, binary, boxes[candidates]) <= MAX_GRAIN
     strokes = np.flatnonzero(strokes & on_clear_paper)
     kept_boxes, masks, cuts = [], [], []
     box_list = boxes.tolist()  # plain ints: this loop runs per candidate, numpy scalars are slow
