@@ -545,6 +545,19 @@ def test_thick_grid_lines_close_up_leave_no_slivers_along_their_edges(mnist, see
     assert on_items.count(False) <= 1
 
 
+def test_a_faint_grid_is_erased_whole_where_only_stretches_of_it_are_as_dark_as_ink(mnist):
+    """Seed 57 films red pencil on squared paper in dim light, half of it in a shadow: the
+    grid is hardly darker than the threshold, and as dark as ink only in stretches. Ink
+    was kept by its darkest pixel before the lines were looked for: only those stretches
+    were left, too few and too short to be found as lines, and stood as strokes; 15 of the
+    first frame's regions lay on no item of the page."""
+    from livedigit.synthetic import random_scene
+
+    frame, items = first_frame(mnist, random_scene(57).style, 57)
+    boxes = find_regions(frame, PARAMS).boxes
+    assert sum(not any(overlap(box, item.box) for item in items) for box in boxes) <= 8
+
+
 def test_one_thicker_line_of_a_grid_leaves_the_digits_beside_the_crossings(recognizer):
     """`squared-far` (seed 13): the last grid line along the page's edge took in the edge's
     ink and was erased 10 px thick. What is wholly near a grid's crossing is no stroke, and

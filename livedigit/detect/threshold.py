@@ -31,13 +31,13 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     the two), followed from the last frame's where `lines` tracks them."""
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
-    stroke_widths = darkness = None
+    stroke_widths = darkness = strong = None
     on_page = None if page is None else page.ink_mask(gray.shape)
     if params.threshold == "background":
         paper, off_page, gain = paper_brightness(gray, params.window, page)
         darkness = as_if_lit(cv2.subtract(paper, gray), gain)
         weak = ink_threshold(darkness, params.c, on_page, off_page)
-        binary = hysteresis(darkness, weak, round(STRONG_INK * weak))
+        binary, strong = darker_than(darkness, weak), round(STRONG_INK * weak)
         if off_page is not None:
             binary &= ~off_page
         stroke_widths = stroke_cores(darkness)
@@ -50,6 +50,11 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
         binary &= on_page
     if not keep_lines:
         binary = remove_ruled_lines(binary, lines, darkness)
+    if strong is not None:
+        # Kept by their darkest pixel only once the lines are off: a line faint in places (a
+        # grid in a shadow, light-blue rules) is found whole and erased; where only its darker
+        # stretches stood, too few and too short to be found, they were read as 1s.
+        binary = blobs_reaching(binary, darker_than(darkness, strong))
     if stroke_widths is not None:
         binary &= stroke_widths
     if params.morph_kernel > 1:
@@ -215,6 +220,9 @@ def stroke_cores(darkness: np.ndarray) -> np.ndarray:
 
 def hysteresis(darkness: np.ndarray, weak: int, strong: int) -> np.ndarray:
     """Pixels darker than `weak` that are connected to a pixel darker than `strong`."""
-    _, candidates = cv2.threshold(darkness, weak, 255, cv2.THRESH_BINARY)
-    _, strong_ink = cv2.threshold(darkness, strong, 255, cv2.THRESH_BINARY)
-    return blobs_reaching(candidates, strong_ink)
+    return blobs_reaching(darker_than(darkness, weak), darker_than(darkness, strong))
+
+
+def darker_than(darkness: np.ndarray, level: float) -> np.ndarray:
+    """255 where the darkness is over `level`, 0 elsewhere."""
+    return cv2.threshold(darkness, level, 255, cv2.THRESH_BINARY)[1]
