@@ -42,7 +42,7 @@ from .detect.contours import (
     sized_like_digits,
     without_enclosing,
 )
-from .detect.grain import MAX_GRAIN, grain_against_ink
+from .detect.grain import too_grainy
 from .detect.regions import ink_mask
 from .detections import iou
 from .normalize import normalize_grey
@@ -161,7 +161,7 @@ class FrameStages:
         around = without_enclosing(self.binary, self.contours, self.hierarchy, enclosing)
         if clutter(around, self.boxes[index:index + 1])[0] > MAX_CLUTTER:
             return "cluttered surroundings"
-        if grain_against_ink(self.gray, self.binary, self.boxes[index:index + 1])[0] > MAX_GRAIN:
+        if too_grainy(self.gray, self.binary, self.boxes[index:index + 1])[0]:
             return "grainy surroundings"
         mask = ink_mask(self.binary, self.contours[index], self.boxes[index])
         if not has_ink_enough(mask, self.boxes[index], self.params):

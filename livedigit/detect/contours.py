@@ -7,7 +7,7 @@ import numpy as np
 from ..numbers import neighbours
 from ..params import DetectionParams
 from .frames import without_drawn_frames
-from .grain import MAX_GRAIN, grain_against_ink
+from .grain import too_grainy
 from .page import Page
 from .regions import Regions, ink_mask
 from .split import MAX_TOUCHING, split_touching, without_underline
@@ -52,7 +52,7 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     cluttered = np.flatnonzero(candidates & narrow & ~on_clear_paper)
     candidates &= on_clear_paper
     if gray is not None:
-        candidates[candidates] = grain_against_ink(gray, binary, boxes[candidates]) <= MAX_GRAIN
+        candidates[candidates] = ~too_grainy(gray, binary, boxes[candidates])
     strokes = np.flatnonzero(strokes & on_clear_paper)
     kept_boxes, masks, cuts = [], [], []
     box_list = boxes.tolist()  # plain ints: this loop runs per candidate, numpy scalars are slow

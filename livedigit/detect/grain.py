@@ -13,7 +13,12 @@ import numpy as np
 # Of the digits read in random scenes 0-299, 0.2 % lie over MAX_GRAIN, of their false
 # digits a quarter, of the digits read in frames of the surroundings alone two thirds;
 # the presets' digits lie under it but a few of `pencil-dim`'s faint ones on noisy paper.
+# A surface's own flecks are mostly small: blobs under SMALL pixels tall, as most false
+# digits on the surroundings alone are, must stand out more (MAX_SMALL_GRAIN; the small
+# digits read right in random scenes and the presets lie under 0.05).
 MAX_GRAIN = 0.08
+MAX_SMALL_GRAIN = 0.06
+SMALL = 24
 # The paper is sampled at LOOP_SAMPLES points along each of two loops through the ring
 # around a box, at 0.4 and 0.8 of its width: a quarter of the box's height, up to
 # RING_REACH pixels (the light over a wider ring bends more than a plane follows); the ink
@@ -29,6 +34,13 @@ INK_REACH = 2
 # ink: they pull the plane down, and a grid's lines along a loop fill a good part of it.
 # The plane is fitted again without them, twice.
 LINE_DEPTH = 12
+
+
+def too_grainy(gray: np.ndarray, binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Which x, y, w, h boxes' surroundings vary by too large a part of their ink's contrast
+    for the blob to be ink (see MAX_GRAIN)."""
+    limits = np.where(boxes[:, 3] < SMALL, MAX_SMALL_GRAIN, MAX_GRAIN)
+    return grain_against_ink(gray, binary, boxes) > limits
 
 
 def grain_against_ink(gray: np.ndarray, binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
