@@ -96,7 +96,8 @@ def paper_brightness(gray: np.ndarray, window_percent: int, page: Page | None = 
     darker ink would be were the paper lit (as_if_lit).
 
     A median over a wide window (a percentage of the frame) ignores strokes of any width
-    and keeps the sharp edges of shadows; it runs on a small copy of the frame. Around
+    and keeps the sharp edges of shadows; it runs on a small copy of the frame, and a
+    narrower one finds the paper of a sheet smaller than that window. Around
     the page the estimate blurs across the page's edge, which would make a thin false
     stroke there: the off-page mask reaches over that seam. Where the `page` is known,
     what lies around it counts as plain paper, so that a page small in view on a dark
@@ -111,7 +112,7 @@ def paper_brightness(gray: np.ndarray, window_percent: int, page: Page | None = 
     if page is not None:
         small = around_paper_filled(small, page)
     window = max(3, round(min(small.shape) * window_percent / 100) | 1)
-    background = cv2.medianBlur(small, min(window, 255))
+    background = with_small_sheets(small, cv2.medianBlur(small, min(window, 255)), window)
     # the brightest paper near each pixel, within the median's window: where a lamp's
     # glare lights part of the paper, the paper far from it is dim, but no darker than the
     # paper beside it
@@ -131,6 +132,22 @@ def paper_brightness(gray: np.ndarray, window_percent: int, page: Page | None = 
     no_paper_below = cv2.resize(cv2.multiply(brightest_paper, OFF_PAGE), (w, h), interpolation=cv2.INTER_NEAREST)
     off_page = near_off_page & cv2.compare(gray, no_paper_below, cv2.CMP_LT)
     return PaperEstimate(paper, cv2.dilate(off_page, np.ones((2 * SEAM + 1, 2 * SEAM + 1), np.uint8)), gain)
+
+
+# A sheet smaller than the median's window (a sticky note far off on a desk, not found as
+# the page) is brighter than the median over it, which takes the desk around it for its
+# paper: its ink was no darker than that. Where the median over a window NEAR_WINDOW times
+# narrower is SMALL_SHEET times brighter or more, that is the paper's brightness.
+NEAR_WINDOW = 4
+SMALL_SHEET = 1.25
+
+
+def with_small_sheets(small: np.ndarray, background: np.ndarray, window: int) -> np.ndarray:
+    """The median `background` of the frame's small copy over `window`, raised to the
+    median over a narrower window on sheets smaller than that (see SMALL_SHEET)."""
+    near = cv2.medianBlur(small, max(3, (window // NEAR_WINDOW) | 1))
+    sheet = cv2.compare(near, cv2.multiply(background, SMALL_SHEET), cv2.CMP_GT)
+    return cv2.max(background, near & sheet)
 
 
 def around_paper_filled(small: np.ndarray, page: Page) -> np.ndarray:
