@@ -10,7 +10,7 @@ from livedigit.detect.page import HOLD_FRAMES, outline_corners
 from livedigit.detect.threshold import binarize, paper_brightness
 from livedigit.detections import iou
 from livedigit.params import DetectionParams
-from livedigit.synthetic import preset
+from livedigit.synthetic import make_clip, preset, random_scene
 from livedigit.synthetic.surroundings import desk, plaster, wood
 from livedigit.why import MissExplainer
 
@@ -28,6 +28,12 @@ def on_surface(surface, rng_seed: int = 0) -> np.ndarray:
     for row, text in enumerate(DIGITS):
         cv2.putText(frame, text, (220, 210 + 90 * row), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (40, 30, 25), 5, cv2.LINE_AA)
     return cv2.GaussianBlur(frame, (3, 3), 0)
+
+
+def random_scene_frame(mnist, seed: int) -> tuple:
+    """The first frame of random scene `seed`, written with MNIST test digits: the frame,
+    its items and the sheet's outline."""
+    return next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
 
 
 def inside_sheet(box) -> bool:
@@ -165,9 +171,7 @@ def test_a_digit_beside_a_thick_one_the_frame_cuts_stays_on_the_page():
 @pytest.mark.parametrize("seed", [2, 18, 27], ids=["plaster 1600x900", "fabric 1920x1080", "fabric 640x480"])
 def test_random_scenes_whose_surroundings_gave_regions_give_none_off_the_paper(mnist, seed):
     """Before the page, these scenes' plaster or cloth made 20, 67 and 37 regions off the paper."""
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, _, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
+    frame, _, sheet = random_scene_frame(mnist, seed)
     boxes = find_regions(frame, PARAMS).boxes
     assert not any(cv2.pointPolygonTest(sheet, (float(x + w / 2), float(y + h / 2)), False) < 0
                    for x, y, w, h in boxes)
@@ -179,9 +183,7 @@ def test_a_sheet_in_a_lamps_glare_is_found_and_nothing_around_it_becomes_a_regio
     the glare in with the sheet (60), or the glare beside the sheet's edge lowered the rise
     there below what the rest of the edge makes sharp (77). Before, the fabric made 106
     regions and the wood 6."""
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, _, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
+    frame, _, sheet = random_scene_frame(mnist, seed)
     assert find_page(to_gray(frame)) is not None
     boxes = find_regions(frame, PARAMS).boxes
     assert not any(cv2.pointPolygonTest(sheet, (float(x + w / 2), float(y + h / 2)), False) < 0
@@ -195,9 +197,7 @@ def test_a_sheet_that_no_brightness_level_shows_is_found_by_its_edge(mnist, seed
     as what it lies on, and a lamp's glare beside it as bright as the paper, so that no
     level parts the sheet from its surroundings. Its edge is a sharp step all round."""
     from livedigit.evaluate import page_match
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, _, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
+    frame, _, sheet = random_scene_frame(mnist, seed)
     page = find_page(to_gray(frame))
     assert page is not None
     assert page_match(page.corners.tolist(), sheet.tolist(), [frame.shape[1], frame.shape[0]]) == "right"
@@ -208,9 +208,7 @@ def test_a_coloured_sheet_on_a_plastered_board_in_a_dark_room_is_the_page_not_th
     """The board's edge is a sharp step up from the room, and was taken for the page's; the
     sheet's edge is another within it, up to paper brighter than the board."""
     from livedigit.evaluate import page_match
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, _, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
+    frame, _, sheet = random_scene_frame(mnist, seed)
     page = find_page(to_gray(frame))
     assert page is not None
     assert page_match(page.corners.tolist(), sheet.tolist(), [frame.shape[1], frame.shape[0]]) == "right"
@@ -228,7 +226,6 @@ def test_the_overlay_outlines_the_page_and_nothing_where_none_was_found():
 def test_in_a_random_scene_the_paper_seen_whole_is_read_whole_not_as_the_part_held_from_before(mnist):
     """Seed 2: in its first frames a shadow across the sheet parts the page found from the rest."""
     from livedigit.detect import SceneTracker
-    from livedigit.synthetic import make_clip, random_scene
 
     scene = SceneTracker()
     frames = [frame for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], random_scene(2).style, frames=5, seed=2)]
@@ -242,9 +239,7 @@ def test_a_sheet_that_a_shadows_edge_crosses_is_read_in_the_shadow_too(mnist):
     as dark as the wall. The shadow's soft edge was taken for the page's (a fifth of the
     outline soft, the rest the sheet's sharp edge): the page covered 0.69 of the sheet,
     and 9 of its 18 digits became regions."""
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, items, sheet = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(223).style, frames=1, seed=223))
+    frame, items, sheet = random_scene_frame(mnist, 223)
     page = find_page(to_gray(frame))
     sheet_mask, page_mask = (np.zeros(frame.shape[:2], np.uint8) for _ in range(2))
     cv2.fillPoly(sheet_mask, [sheet.astype(np.int32)], 255)
@@ -258,9 +253,7 @@ def test_a_sheet_that_a_shadows_edge_crosses_is_read_in_the_shadow_too(mnist):
 def test_a_digit_written_near_the_papers_edge_is_read_though_its_box_reaches_into_the_border(mnist):
     """Seed 20: a 3 about 20 px from the edge of a sheet far off in a 1920x1080 frame; its box's
     corners lay within a fortieth of the frame of that edge, and it was left out."""
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(20).style, frames=1, seed=20))
+    frame, items, _ = random_scene_frame(mnist, 20)
     (three,) = [item for item in items if item.label >= 0]
     assert iou(np.array([three.box]), find_regions(frame, PARAMS).boxes).max() >= 0.5
 
@@ -270,8 +263,6 @@ def test_the_blurred_rim_of_dark_surroundings_beside_the_paper_is_no_region(mnis
     fills the frame, too thin for the page to be found. The off-page mask, made at a small
     copy's coarse pixels, stopped a pixel short of the table's blurred edge, which stood as
     a 2-5 px wide stroke (read as 1) in frames 13-33."""
-    from livedigit.synthetic import make_clip
-
     *_, (frame, _, _) = make_clip(mnist["x_test"], mnist["y_test"], preset("squared-far"), frames=14, seed=11)
     gray = to_gray(frame)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((gray < 0.4 * np.percentile(gray, 90)).astype(np.uint8))
@@ -300,9 +291,7 @@ def test_paper_dim_away_from_a_lamps_glare_is_not_taken_for_what_surrounds_the_p
     0.4 of the glare's brightness, and was masked off as a dark surrounding (ten of its 38
     digits never inked). Paper is off the page only where it is that much darker than the
     paper near it."""
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(33).style, frames=1, seed=33))
+    frame, items, _ = random_scene_frame(mnist, 33)
     assert paper_brightness(to_gray(frame), PARAMS.window).off_page is None
     boxes = find_regions(frame, PARAMS).boxes
     assert all(iou(np.array([item.box]), boxes).max() >= 0.5 for item in items if item.label >= 0)
@@ -312,9 +301,7 @@ def test_the_paper_found_has_no_hole_where_a_thick_stroke_reached_its_edge(mnist
     """Seed 8: a marker 5 whose top nearly reaches the frame's edge notched the paper there;
     closing the notch's mouth left a hole inside the page, which cut a block out of the 5
     (read as 3)."""
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, _, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(8).style, frames=1, seed=8))
+    frame, _, _ = random_scene_frame(mnist, 8)
     paper = find_page(to_gray(frame)).paper
     contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     solid = cv2.drawContours(np.zeros_like(paper), contours, -1, 255, cv2.FILLED)
@@ -326,9 +313,7 @@ def test_the_digits_of_a_sticky_note_far_off_on_a_desk_are_inked_where_no_page_i
     it brighter than the note, so that no page is found. The paper's brightness, a median
     over a window wider than the note, was the desk's: the note's two digits, 15-18 px and
     plain to see, were no darker than that and never inked."""
-    from livedigit.synthetic import make_clip, random_scene
-
-    frame, items, _ = next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(136).style, frames=1, seed=136))
+    frame, items, _ = random_scene_frame(mnist, 136)
     assert find_page(to_gray(frame)) is None
     boxes = find_regions(frame, PARAMS).boxes
     digits = [item for item in items if item.label >= 0]
