@@ -38,7 +38,7 @@ LINE_DEPTH = 12
 
 def too_grainy(gray: np.ndarray, binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Which x, y, w, h boxes' surroundings vary by too large a part of their ink's contrast
-    for the blob to be ink (see MAX_GRAIN)."""
+    for the blob to be ink: MAX_GRAIN, MAX_SMALL_GRAIN for a box under SMALL pixels tall."""
     limits = np.where(boxes[:, 3] < SMALL, MAX_SMALL_GRAIN, MAX_GRAIN)
     return grain_against_ink(gray, binary, boxes) > limits
 
