@@ -5,15 +5,19 @@ MNIST recipe: the stroke is fitted into a 20x20 box keeping its aspect ratio
 sits at the centre; ink is white on black, scaled 0..1.
 
 The app reads a region's grey ink on its mask (`normalize_grey`): where blur filled a
-small loop in the mask, or thinned a stroke, its grey levels still show it. Binary masks
-(`normalize_masks`) make the generated marks the model learns as no digit.
+small loop in the mask, or thinned a stroke, its grey levels still show it; where the
+page was found, turned so that the page's rows run level at it (see upright). Binary
+masks (`normalize_masks`) make the generated marks the model learns as no digit.
 """
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
 
 from .detect.page import grey_percentile
+from .upright import page_turns
 
 CROP_SIZE = 28
 FIT_SIZE = 20
@@ -107,13 +111,31 @@ def ink_darkness(gray: np.ndarray, box, mask: np.ndarray) -> np.ndarray:
     return ink[y - top:y - top + h, x - left:x - left + w]
 
 
-def normalize_grey(gray: np.ndarray, boxes, masks: list[np.ndarray]) -> np.ndarray:
+def normalize_grey(gray: np.ndarray, boxes, masks: list[np.ndarray], page: np.ndarray | None = None) -> np.ndarray:
     """The grey ink of regions of an 8-bit grey frame (x, y, w, h boxes, each one's binary
-    ink mask cut to it; see ink_darkness) -> (N, 28, 28) float32 in 0..1."""
+    ink mask cut to it; see ink_darkness) -> (N, 28, 28) float32 in 0..1; turned upright
+    by the `page` in view (its corners, clockwise from top-left) where one was found."""
     fields = np.zeros((len(masks), CROP_SIZE, CROP_SIZE), np.uint8)
-    for box, mask, field in zip(boxes, masks, fields):
-        place_digit(mask, field, ink_darkness(gray, box, mask))
+    turns = (page_turns(page, gray.shape, np.asarray(boxes).reshape(-1, 4)) if page is not None
+             else np.tile(np.eye(2), (len(masks), 1, 1)))
+    to_turn = (turns != np.eye(2)).any(axis=(1, 2))
+    for box, mask, turn, needs_turning, field in zip(boxes, masks, turns, to_turn, fields):
+        ink = ink_darkness(gray, box, mask)
+        if needs_turning:
+            ink, mask = turned(ink, mask, turn)
+        place_digit(mask, field, ink)
     return fields.astype(np.float32) / 255
+
+
+def turned(ink: np.ndarray, mask: np.ndarray, turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The grey ink and its mask mapped by the 2x2 `turn` about their centre, onto a canvas
+    that holds all of them (the mask bilinear too, then cut at half: its edge stays smooth)."""
+    h, w = mask.shape
+    (a, b), (c, d) = turn.tolist()
+    width, height = math.ceil(abs(a) * w + abs(b) * h) + 2, math.ceil(abs(c) * w + abs(d) * h) + 2
+    about_centre = np.array([[a, b, (width - a * w - b * h) / 2], [c, d, (height - c * w - d * h) / 2]])
+    ink, mask = cv2.split(cv2.warpAffine(cv2.merge([ink, mask]), about_centre, (width, height), flags=cv2.INTER_LINEAR))
+    return ink, cv2.compare(mask, 127, cv2.CMP_GT)
 
 
 def normalize_masks(masks: list[np.ndarray]) -> np.ndarray:

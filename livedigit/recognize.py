@@ -27,6 +27,7 @@ class Candidates:
     pairs: list[Pair]  # indices into the regions, then into the strokes beside them
     pieces: int        # the first `pieces` rows are the regions
     gray: np.ndarray   # the grey frame: the model reads the ink's grey levels on each mask
+    page: np.ndarray | None = None  # the page's corners, where one was found: the crops are turned upright by it
 
 
 class Recognizer:
@@ -90,13 +91,13 @@ class Recognizer:
         return Candidates(np.concatenate([regions.boxes, union_boxes, regions.context_boxes]),
                           regions.masks + union_masks + regions.context_masks,
                           np.concatenate([region_signatures, signatures(union_masks + regions.context_masks)]),
-                          pairs, pieces, regions.gray)
+                          pairs, pieces, regions.gray, regions.page)
 
     def classify(self, candidates: Candidates) -> np.ndarray:
         """Class probabilities of each candidate; only the regions that changed since the
         last frame are normalized and read by the model, all in one call."""
         return self.memory.read(candidates.boxes, candidates.masks, candidates.gray, self.classifier,
-                                candidates.signatures)
+                                candidates.signatures, candidates.page)
 
     def sort_out(self, candidates: Candidates, probabilities: np.ndarray) -> tuple[Detections, Detections]:
         """Keep pieces or their unions, whichever reads better; then the confident digits

@@ -96,17 +96,18 @@ class ReadingMemory:
         return np.where(unchanged | alike, nearest, -1), np.where(in_place, nearest, -1)
 
     def read(self, boxes: np.ndarray, masks: list[np.ndarray], gray: np.ndarray, classifier: Classifier,
-             ink_signatures: np.ndarray | None = None) -> np.ndarray:
+             ink_signatures: np.ndarray | None = None, page: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities of each region of the grey frame: remembered where its ink
-        looks as it did; for the rest, normalized crops of the grey ink on their masks through
-        one classifier call. The masks' `ink_signatures` are computed here unless given."""
+        looks as it did; for the rest, normalized crops of the grey ink on their masks
+        (turned upright by the `page`'s corners where one was found) through one classifier
+        call. The masks' `ink_signatures` are computed here unless given."""
         seen = signatures(masks) if ink_signatures is None else ink_signatures.copy()
         matches, predecessors = self.recall(boxes, masks, seen)
         fresh = matches < 0
         probabilities = np.empty((len(masks), classifier.num_classes), np.float32)
         if fresh.any():
             fresh_masks = [mask for mask, new in zip(masks, fresh) if new]
-            probabilities[fresh] = classifier(normalize_grey(gray, boxes[fresh], fresh_masks))
+            probabilities[fresh] = classifier(normalize_grey(gray, boxes[fresh], fresh_masks, page))
         if not fresh.all():
             probabilities[~fresh] = self.probabilities[matches[~fresh]]
             # A reused region keeps the signature of the ink that was read, so slow

@@ -72,7 +72,7 @@ class MissExplainer:
         frame = FrameStages(image, self.params)
         regions = frame.regions
         readings = (self.classifier(normalize_grey(regions.gray, np.concatenate([regions.boxes, regions.context_boxes]),
-                                                   regions.masks + regions.context_masks))
+                                                   regions.masks + regions.context_masks, regions.page))
                     if regions.masks else None)
         dropped_as = self._rules_that_drop(regions, readings) if readings is not None else []
         return [self._stage(frame, readings, dropped_as, np.array(digit["box"]), digit["label"], reported)

@@ -193,7 +193,7 @@ def sample_crops(path: Path, recognizer: Recognizer, frames: int = 5) -> list[np
     for _ in range(frames):
         image = capture.read()[1]
         candidates = recognizer.candidates(recognizer.find(image))
-        batches.append(normalize_grey(candidates.gray, candidates.boxes, candidates.masks))
+        batches.append(normalize_grey(candidates.gray, candidates.boxes, candidates.masks, candidates.page))
     return batches
 
 

@@ -129,7 +129,8 @@ def not_digit_crops(frame: np.ndarray, digit_boxes: np.ndarray) -> np.ndarray:
 
 def crops_of(regions: Regions, keep: np.ndarray) -> np.ndarray:
     """The normalized crops (N, 28, 28) of the regions `keep` marks: their grey ink, as the app reads them."""
-    return normalize_grey(regions.gray, regions.boxes[keep], [mask for mask, kept in zip(regions.masks, keep) if kept])
+    return normalize_grey(regions.gray, regions.boxes[keep], [mask for mask, kept in zip(regions.masks, keep) if kept],
+                          regions.page)
 
 
 def clear_of_edge(box: np.ndarray, shape: tuple[int, ...]) -> bool:
