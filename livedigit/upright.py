@@ -43,15 +43,19 @@ def page_turns(corners: np.ndarray, frame_shape: tuple[int, ...], boxes: np.ndar
     edge of the page is in view or the turn is under MIN_TURN. `corners`: the page's
     outline, clockwise from top-left."""
     rows, columns = paper_edges(np.asarray(corners, np.float64), frame_shape)
-    turns = np.tile(np.eye(2), (len(boxes), 1, 1))
-    if len(rows) != 2 and len(columns) != 2:
-        slants = [slant(direction, upright) for edges, upright in ((rows, False), (columns, True))
-                  for _, direction in edges]
-        if slants and abs(np.mean(slants)) >= MIN_TURN:
-            turns[:] = turned_back(float(np.mean(slants)))
-        return turns
     boxes = np.asarray(boxes, np.float64)
-    centres = boxes[:, :2] + boxes[:, 2:] / 2
+    if len(rows) == 2 or len(columns) == 2:
+        turns = unleaned(boxes[:, :2] + boxes[:, 2:] / 2, rows, columns)
+    else:
+        turns = np.tile(mean_turn(rows, columns), (len(boxes), 1, 1))
+    turns[~turned_enough(turns)] = np.eye(2)
+    return turns
+
+
+def unleaned(centres: np.ndarray, rows: list[Edge], columns: list[Edge]) -> np.ndarray:
+    """The maps at each centre where both edges of the rows or of the columns are in view:
+    that direction towards where its edges meet, the other square to it unless both its
+    edges are in view too; the identity where the two directions span no page."""
     along_rows = directions_at(centres, rows) if len(rows) == 2 else None
     along_columns = directions_at(centres, columns) if len(columns) == 2 else None
     if along_rows is None:  # a quarter turn anticlockwise from downwards (y points down) is rightwards
@@ -59,10 +63,17 @@ def page_turns(corners: np.ndarray, frame_shape: tuple[int, ...], boxes: np.ndar
     if along_columns is None:
         along_columns = np.column_stack([-along_rows[:, 1], along_rows[:, 0]])
     axes = np.stack([along_rows, along_columns], axis=2)
+    turns = np.tile(np.eye(2), (len(centres), 1, 1))
     spanning = np.abs(np.linalg.det(axes)) > NEAR_PARALLEL
     turns[spanning] = np.linalg.inv(axes[spanning])
-    turns[~turned_enough(turns)] = np.eye(2)
     return turns
+
+
+def mean_turn(rows: list[Edge], columns: list[Edge]) -> np.ndarray:
+    """The rotation that undoes the mean slant of the edges in view; the identity for none."""
+    slants = [slant(direction, upright) for edges, upright in ((rows, False), (columns, True))
+              for _, direction in edges]
+    return turned_back(float(np.mean(slants))) if slants else np.eye(2)
 
 
 def turned_enough(turns: np.ndarray) -> np.ndarray:
