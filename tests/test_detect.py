@@ -366,6 +366,19 @@ def test_a_pencil_whose_every_stroke_is_faint_is_read_on_lit_paper(recognizer):
     assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
 
 
+def test_a_faint_pencil_beside_dark_printed_words_is_read(recognizer):
+    """Ink 18 grey levels darker than the paper, beside a printed line 150 levels dark:
+    over the whole frame the dark print keeps the threshold, and the pencil never reached
+    twice it. The ink is judged again in each tile of the frame (`threshold.TILES`): where
+    the pencil writes, all of it is faint."""
+    noise = np.random.default_rng(0).normal(0, 2, (480, 640))
+    print_ink, pencil = np.zeros((480, 640), np.uint8), np.zeros((480, 640), np.uint8)
+    cv2.putText(print_ink, "Name: Class:", (30, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 255, 3, cv2.LINE_AA)
+    cv2.putText(pencil, "3 8 5", (300, 330), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 4, cv2.LINE_AA)
+    page = np.clip(200 - 150 * (print_ink / 255) - 18 * (pencil / 255) + noise, 0, 255).astype(np.uint8)
+    assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
+
+
 def test_a_few_faint_marks_on_blank_paper_are_not_taken_for_faint_writing():
     """Marks 20 grey levels darker than the paper, covering a few thousandths of it (the
     grain of a desk around a page not found): too few to measure the ink in view by, so

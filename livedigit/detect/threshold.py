@@ -37,7 +37,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
         paper, off_page, gain = paper_brightness(gray, params.window, page)
         darkness = as_if_lit(cv2.subtract(paper, gray), gain)
         weak = ink_threshold(darkness, params.c, on_page, off_page)
-        binary, strong = darker_than(darkness, weak), round(STRONG_INK * weak)
+        binary, strong = weak.passed_by(darkness), weak.scaled(STRONG_INK)
         if off_page is not None:
             binary &= ~off_page
         stroke_widths = stroke_cores(darkness)
@@ -54,7 +54,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
         # Kept by their darkest pixel only once the lines are off: a line faint in places (a
         # grid in a shadow, light-blue rules) is found whole and erased; where only its darker
         # stretches stood, too few and too short to be found, they were read as 1s.
-        binary = blobs_reaching(binary, darker_than(darkness, strong))
+        binary = blobs_reaching(binary, strong.passed_by(darkness))
     if stroke_widths is not None:
         binary &= stroke_widths
     if params.morph_kernel > 1:
@@ -193,32 +193,81 @@ def as_if_lit(darkness: np.ndarray, gain: np.ndarray | None) -> np.ndarray:
 # Where the darkest tenth of what passes the threshold is fainter than INK_REFERENCE times
 # the threshold (a pencil in dim light: all the ink in view is faint), the threshold is
 # lowered in proportion, to no less than LOWEST_SCALE of it, where what passes covers
-# MIN_INK_SHARE of the paper or more. Dark ink anywhere in view keeps the threshold: paper
-# grain and shadows stay below it.
+# MIN_INK_SHARE of the paper or more. Where dark ink in view keeps the threshold, each square
+# tile of the frame (TILES to its shorter side) is judged so by its own ink: faint pencil
+# beside dark printed words or boxes. Dark ink keeps the threshold in its tile, and where
+# all the ink in view is faint the frame's judgement holds throughout (a faint grid in the
+# tiles without writing is no fainter writing): paper grain and shadows stay below it.
 INK_REFERENCE = 4
 LOWEST_SCALE = 0.7
 INK_SAMPLE_STRIDE = 4
 MIN_INK_SHARE = 0.01
+TILES = 8
+
+
+class InkLevels(NamedTuple):
+    """A level of darkness for each square tile of a frame, `side` pixels wide."""
+    levels: np.ndarray  # float32, (rows, columns) of tiles
+    side: int
+
+    def scaled(self, factor: float) -> InkLevels:
+        """The levels `factor` times as dark, each rounded to a whole grey level."""
+        return InkLevels(np.round(factor * self.levels), self.side)
+
+    def passed_by(self, darkness: np.ndarray) -> np.ndarray:
+        """255 where the darkness is over the level of its tile, 0 elsewhere."""
+        if (self.levels == self.levels.flat[0]).all():
+            return darker_than(darkness, float(self.levels.flat[0]))
+        rows, columns = self.levels.shape
+        # darkness is in whole grey levels: over a level is over its whole part
+        whole_levels = np.floor(self.levels).astype(np.uint8)
+        tiled = cv2.resize(whole_levels, (columns * self.side, rows * self.side), interpolation=cv2.INTER_NEAREST)
+        height, width = darkness.shape
+        return cv2.compare(darkness, tiled[:height, :width], cv2.CMP_GT)
 
 
 def ink_threshold(darkness: np.ndarray, threshold: int, on_page: np.ndarray | None,
-                  off_page: np.ndarray | None) -> float:
-    """The threshold for this frame's ink: `threshold`, lower where all the ink in view is
-    faint (and covers MIN_INK_SHARE of the paper or more: a few specks of the paper's
-    grain or of what surrounds a page not found are no measure of ink)."""
+                  off_page: np.ndarray | None) -> InkLevels:
+    """The threshold for this frame's ink, tile by tile: `threshold`, lower where all the ink
+    in view, or where dark ink in view keeps it, all the ink in a tile, is faint (and covers
+    MIN_INK_SHARE of the paper there or more: a few specks of the paper's grain or of what
+    surrounds a page not found are no measure of ink)."""
     sample = np.s_[::INK_SAMPLE_STRIDE, ::INK_SAMPLE_STRIDE]
-    sampled = darkness[sample]
+    sampled = np.ascontiguousarray(darkness[sample])
     paper = np.ones(sampled.shape, bool)
     if on_page is not None:
         paper &= on_page[sample] > 0
     if off_page is not None:
         paper &= off_page[sample] == 0
-    candidates = paper & (sampled > threshold)
-    inked = np.count_nonzero(candidates)
-    if not inked or inked < MIN_INK_SHARE * np.count_nonzero(paper):
-        return threshold
-    darkest_tenth = np.percentile(sampled[candidates], 90)
-    return threshold * float(np.clip(darkest_tenth / (INK_REFERENCE * threshold), LOWEST_SCALE, 1))
+    side = max(1, min(sampled.shape) // TILES)
+    tile_starts = [np.arange(0, length, side) for length in sampled.shape]
+    rows, columns = map(len, tile_starts)
+    inked = np.flatnonzero(paper & (sampled > threshold))  # flat: a fifth of the time of rows and columns
+    # ink as dark as INK_REFERENCE times the threshold is not faint: the histograms stop there
+    bins = INK_REFERENCE * threshold + 1
+    darkness_inked = np.minimum(sampled.ravel()[inked], bins - 1)
+    whole = faint_ink_scales(np.bincount(darkness_inked, minlength=bins)[None], np.count_nonzero(paper), threshold)
+    if whole[0] == 1:  # dark ink in view: each tile judged by its own
+        ys, xs = np.divmod(inked, sampled.shape[1])
+        tiles = ys // side * columns + xs // side
+        histograms = np.bincount(tiles * bins + darkness_inked, minlength=rows * columns * bins)
+        paper_pixels = np.add.reduceat(np.add.reduceat(paper.view(np.uint8), tile_starts[0], axis=0, dtype=np.uint16),
+                                       tile_starts[1], axis=1, dtype=np.int64)
+        scales = faint_ink_scales(histograms.reshape(rows * columns, bins), paper_pixels.ravel(), threshold)
+    else:  # all the ink in view faint, or too little of it to judge by
+        scales = np.broadcast_to(whole, rows * columns)
+    levels = threshold * np.nan_to_num(scales, nan=1.0).reshape(rows, columns)
+    return InkLevels(levels.astype(np.float32), side * INK_SAMPLE_STRIDE)
+
+
+def faint_ink_scales(histograms: np.ndarray, paper_pixels: np.ndarray, threshold: int) -> np.ndarray:
+    """For histograms of the darkness that passes the threshold (a row each, over so many
+    pixels of paper), how far to lower the threshold: 1 where the ink is not faint, NaN
+    where it is too little to judge by."""
+    inked = histograms.sum(axis=1)
+    darkest_tenth = np.argmax(histograms.cumsum(axis=1) >= 0.9 * inked[:, None], axis=1)
+    scales = np.clip(darkest_tenth / (INK_REFERENCE * threshold), LOWEST_SCALE, 1)
+    return np.where((inked > 0) & (inked >= MIN_INK_SHARE * paper_pixels), scales, np.nan)
 
 
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
