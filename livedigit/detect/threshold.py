@@ -239,25 +239,38 @@ def ink_threshold(darkness: np.ndarray, threshold: int, on_page: np.ndarray | No
         paper &= on_page[sample] > 0
     if off_page is not None:
         paper &= off_page[sample] == 0
-    side = max(1, min(sampled.shape) // TILES)
-    tile_starts = [np.arange(0, length, side) for length in sampled.shape]
-    rows, columns = map(len, tile_starts)
     inked = np.flatnonzero(paper & (sampled > threshold))  # flat: a fifth of the time of rows and columns
-    # ink as dark as INK_REFERENCE times the threshold is not faint: the histograms stop there
-    bins = INK_REFERENCE * threshold + 1
-    darkness_inked = np.minimum(sampled.ravel()[inked], bins - 1)
-    whole = faint_ink_scales(np.bincount(darkness_inked, minlength=bins)[None], np.count_nonzero(paper), threshold)
+    bins = histogram_bins(threshold)
+    inked_darkness = np.minimum(sampled.ravel()[inked], bins - 1)
+    whole = faint_ink_scales(np.bincount(inked_darkness, minlength=bins)[None], np.count_nonzero(paper), threshold)
+    side = max(1, min(sampled.shape) // TILES)
     if whole[0] == 1:  # dark ink in view: each tile judged by its own
-        ys, xs = np.divmod(inked, sampled.shape[1])
-        tiles = ys // side * columns + xs // side
-        histograms = np.bincount(tiles * bins + darkness_inked, minlength=rows * columns * bins)
-        paper_pixels = np.add.reduceat(np.add.reduceat(paper.view(np.uint8), tile_starts[0], axis=0, dtype=np.uint16),
-                                       tile_starts[1], axis=1, dtype=np.int64)
-        scales = faint_ink_scales(histograms.reshape(rows * columns, bins), paper_pixels.ravel(), threshold)
+        scales = tile_scales(paper, inked, inked_darkness, side, threshold)
     else:  # all the ink in view faint, or too little of it to judge by
-        scales = np.broadcast_to(whole, rows * columns)
-    levels = threshold * np.nan_to_num(scales, nan=1.0).reshape(rows, columns)
-    return InkLevels(levels.astype(np.float32), side * INK_SAMPLE_STRIDE)
+        scales = np.full((-(-sampled.shape[0] // side), -(-sampled.shape[1] // side)), whole[0])
+    return InkLevels((threshold * np.nan_to_num(scales, nan=1.0)).astype(np.float32), side * INK_SAMPLE_STRIDE)
+
+
+def tile_scales(paper: np.ndarray, inked: np.ndarray, inked_darkness: np.ndarray, side: int,
+                threshold: int) -> np.ndarray:
+    """faint_ink_scales for each square tile `side` pixels wide of the sampled `paper`, the
+    ink on it given as flat indices (`inked`) with their darkness cut at the histograms' top."""
+    tile_starts = [np.arange(0, length, side) for length in paper.shape]
+    rows, columns = map(len, tile_starts)
+    bins = histogram_bins(threshold)
+    ys, xs = np.divmod(inked, paper.shape[1])
+    tiles = ys // side * columns + xs // side
+    histograms = np.bincount(tiles * bins + inked_darkness, minlength=rows * columns * bins)
+    paper_pixels = np.add.reduceat(np.add.reduceat(paper.view(np.uint8), tile_starts[0], axis=0, dtype=np.uint16),
+                                   tile_starts[1], axis=1, dtype=np.int64)
+    scales = faint_ink_scales(histograms.reshape(rows * columns, bins), paper_pixels.ravel(), threshold)
+    return scales.reshape(rows, columns)
+
+
+def histogram_bins(threshold: int) -> int:
+    """Bins of the ink's darkness, from 0 up to INK_REFERENCE times the threshold: ink as
+    dark as that is not faint, darker ink is counted there."""
+    return INK_REFERENCE * threshold + 1
 
 
 def faint_ink_scales(histograms: np.ndarray, paper_pixels: np.ndarray, threshold: int) -> np.ndarray:
