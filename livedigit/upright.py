@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .detect.page import PAGE_SIDE
+from .detect.page import small_copy_factor
 
 # A side of the page's outline with both ends within this many pixels of the page's small
 # copy (see page.PAGE_SIDE) of one edge of the frame lies along that edge: the outline is
@@ -87,7 +87,7 @@ def paper_edges(corners: np.ndarray, frame_shape: tuple[int, ...]) -> tuple[list
     """The sides of the page's outline that are the paper's own edges: those nearer
     level (its top and bottom, pointing right) and those nearer upright (pointing down)."""
     height, width = frame_shape[:2]
-    near = ALONG_FRAME_EDGE * max(1, min(height, width) // PAGE_SIDE)
+    near = ALONG_FRAME_EDGE * small_copy_factor(frame_shape)
     rows, columns = [], []
     for start, end in zip(corners, np.roll(corners, -1, axis=0)):
         ends = np.stack([start, end])

@@ -178,12 +178,18 @@ def still_in_view(page: Page, gray: np.ndarray) -> bool:
     return has_sharp_edge(smooth, page.paper, scale)
 
 
+def small_copy_factor(frame_shape: tuple[int, ...]) -> int:
+    """How many frame pixels a pixel of the page's small copy spans each way: a whole number
+    (OpenCV shrinks by plain block means, fast) that leaves about PAGE_SIDE on the shorter side."""
+    return max(1, min(frame_shape[:2]) // PAGE_SIDE)
+
+
 def smoothed_copy(gray: np.ndarray) -> tuple[np.ndarray, float, int]:
     """The frame shrunk by a whole factor to about PAGE_SIDE pixels on its shorter side,
     under a median that strokes and thin lines vanish under; its size against PAGE_SIDE;
     the factor."""
     h, w = gray.shape
-    factor = max(1, min(h, w) // PAGE_SIDE)  # whole: OpenCV shrinks by plain block means, fast
+    factor = small_copy_factor(gray.shape)
     small_w, small_h = w // factor, h // factor
     small = cv2.resize(gray[:small_h * factor, :small_w * factor], (small_w, small_h), interpolation=cv2.INTER_AREA)
     scale = min(small_w, small_h) / PAGE_SIDE

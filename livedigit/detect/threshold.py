@@ -247,7 +247,7 @@ def ink_threshold(darkness: np.ndarray, threshold: int, on_page: np.ndarray | No
     if whole[0] == 1:  # dark ink in view: each tile judged by its own
         scales = tile_scales(paper, inked, inked_darkness, side, threshold)
     else:  # all the ink in view faint, or too little of it to judge by
-        scales = np.full((-(-sampled.shape[0] // side), -(-sampled.shape[1] // side)), whole[0])
+        scales = np.full([len(starts) for starts in tile_starts(sampled.shape, side)], whole[0])
     return InkLevels((threshold * np.nan_to_num(scales, nan=1.0)).astype(np.float32), side * INK_SAMPLE_STRIDE)
 
 
@@ -255,16 +255,21 @@ def tile_scales(paper: np.ndarray, inked: np.ndarray, inked_darkness: np.ndarray
                 threshold: int) -> np.ndarray:
     """faint_ink_scales for each square tile `side` pixels wide of the sampled `paper`, the
     ink on it given as flat indices (`inked`) with their darkness cut at the histograms' top."""
-    tile_starts = [np.arange(0, length, side) for length in paper.shape]
-    rows, columns = map(len, tile_starts)
+    row_starts, column_starts = tile_starts(paper.shape, side)
+    rows, columns = len(row_starts), len(column_starts)
     bins = histogram_bins(threshold)
     ys, xs = np.divmod(inked, paper.shape[1])
     tiles = ys // side * columns + xs // side
     histograms = np.bincount(tiles * bins + inked_darkness, minlength=rows * columns * bins)
-    paper_pixels = np.add.reduceat(np.add.reduceat(paper.view(np.uint8), tile_starts[0], axis=0, dtype=np.uint16),
-                                   tile_starts[1], axis=1, dtype=np.int64)
+    paper_pixels = np.add.reduceat(np.add.reduceat(paper.view(np.uint8), row_starts, axis=0, dtype=np.uint16),
+                                   column_starts, axis=1, dtype=np.int64)
     scales = faint_ink_scales(histograms.reshape(rows * columns, bins), paper_pixels.ravel(), threshold)
     return scales.reshape(rows, columns)
+
+
+def tile_starts(shape: tuple[int, int], side: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first row and the first column of each square tile `side` pixels wide of an image."""
+    return np.arange(0, shape[0], side), np.arange(0, shape[1], side)
 
 
 def histogram_bins(threshold: int) -> int:
