@@ -188,17 +188,22 @@ def covers(outer: np.ndarray, inner: np.ndarray, share: float = 0.7) -> bool:
     return max(0, x1 - x0) * max(0, y1 - y0) >= share * area(inner)
 
 
-def explain_misses(lines: list[dict], truth: dict, explainer: MissExplainer, source: str | None = None) -> dict:
+def explain_misses(lines: list[dict], truth: dict, explainer: MissExplainer, source: str | None = None,
+                   in_colour: bool = False) -> dict:
     """How many of the clip's missed and misread digits each stage lost, most first.
 
-    The frames are read again from `source`, by default the source the JSONL names."""
+    The frames are read again from `source`, by default the source the JSONL names, as
+    the run read them: grey from the video's luma, as a run that neither shows nor records
+    them does, or `in_colour`. The two grey images differ by a level here and there, and
+    where the page's outline is a near thing (a shadow's edge across a sheet), another
+    page is found: the digits the run's page left out would be "lost after reading"."""
     from .evaluate import Score, match_frame, scored_digits
     from .sources import open_source
 
     reported_by_frame = {line["frame"]: line["detections"] for line in lines}
     items_by_frame = {frame["frame"]: frame["items"] for frame in truth["frames"]}
     stages: list[str] = []
-    frames = open_source(source or lines[0]["source"])
+    frames = open_source(source or lines[0]["source"], gray=not in_colour)
     try:
         for frame in frames:
             digits = scored_digits(items_by_frame.get(frame.index, []))
