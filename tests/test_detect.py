@@ -569,6 +569,30 @@ def test_thick_grid_lines_close_up_leave_no_slivers_along_their_edges(mnist, see
     assert on_items.count(False) <= 1
 
 
+def test_the_sides_of_a_row_of_boxes_drawn_round_numbers_are_no_ruled_lines(mnist, tmp_path):
+    """Seed 167 films large marker digits on faintly ruled paper, three numbers in boxes
+    drawn in pen, their tops and bottoms in rows. Found among the page's rules, the rows of
+    sides were taken for ruled lines: erased from edge to edge, each box broke into sides
+    that crowded the digits in it, and followed into the next frames, a side erased
+    around a 7 and a 0. Read from its clip as a headless run reads it, 17, 17 and 15 of
+    the 18 digits of the first three frames were regions of their own."""
+    from livedigit.detections import iou
+    from livedigit.sources import open_source
+    from livedigit.synthetic import make_clip, random_scene
+
+    style, video = random_scene(167).style, str(tmp_path / "scene.mp4")
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*"mp4v"), 30.0, style.frame_size)
+    digits = []
+    for frame, items, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=5, seed=167):
+        writer.write(frame)
+        digits.append(np.array([item.box for item in items if item.label >= 0], np.float64))
+    writer.release()
+    scene = SceneTracker()
+    for frame, boxes in zip(open_source(video, gray=True), digits):
+        regions = find_regions(frame.image, PARAMS, scene).boxes.astype(np.float64)
+        assert (iou(boxes, regions).max(axis=1) >= 0.5).all()
+
+
 def test_a_faint_grid_is_erased_whole_where_only_stretches_of_it_are_as_dark_as_ink(mnist):
     """Seed 57 films red pencil on squared paper in dim light, half of it in a shadow: the
     grid is hardly darker than the threshold, and as dark as ink only in stretches. Ink

@@ -12,6 +12,7 @@ import numpy as np
 
 from .erase import StrokesOnLines, erased
 from .follow import LineTracker, found_before
+from .geometry import Segment
 from .search import MIN_RULED_LINES, line_families
 
 __all__ = ["LineTracker", "remove_ruled_lines"]
@@ -36,7 +37,8 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
         binary = erased(binary, families, strokes)
     fewest = 1 if passes else MIN_RULED_LINES
     for _ in range(MAX_PASSES - 1 if passes else MAX_PASSES):
-        families = [new for family in line_families(binary, fewest)
+        usual = usual_thickness(passes[0]) if passes else None
+        families = [new for family in line_families(binary, fewest, usual)
                     if (new := [line for line in family if not found_before(line, passes)])]
         if not families:
             break
@@ -45,6 +47,11 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     if followed is not None:
         followed.passes = passes
     return binary
+
+
+def usual_thickness(families: list[list[Segment]]) -> float:
+    """How thick the lines of a pass are, at the median: the page's usual line."""
+    return float(np.median([line.thickness for family in families for line in family]))
 
 
 # The first pass, and up to two more for the lines it missed.

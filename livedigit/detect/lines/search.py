@@ -1,6 +1,8 @@
 """The ruled lines of a frame: long, thin runs of ink along a direction and the slants around it."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -9,7 +11,7 @@ from .fit import fitted_to_ink
 from .geometry import Extent, Segment, crossing_inside, line_kernel, max_pooled, unit
 
 
-def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
+def line_families(binary: np.ndarray, fewest: int, usual: float | None = None) -> list[list[Segment]]:
     """The ruled lines of a direction and those across it (none where there are none).
 
     The page's lines show as long, sparse blobs, most of whose edges run along the lines:
@@ -20,11 +22,13 @@ def line_families(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
     across the whole frame (a grid of large squares seen close up), they are lines of
     the page, and so is any line of the other direction. The lines are looked for on a
     copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink at full
-    size.
+    size. `usual`: how thick the page's lines are at full size, where an earlier pass
+    found them (see ruled_lines).
     """
     factor = search_factor(binary)
+    usual_on_copy = None if usual is None else (usual + factor - 1) / factor  # as Segment.enlarged, undone
     return [fitted_to_ink([line.enlarged(factor) for line in family], binary, (factor + 1, 1))
-            for family in find_ruled_lines(max_pooled(binary, factor), fewest)]
+            for family in find_ruled_lines(max_pooled(binary, factor), fewest, usual_on_copy)]
 
 
 def search_factor(binary: np.ndarray) -> int:
@@ -41,7 +45,7 @@ MIN_RUN = 20
 LINE_SEARCH_WIDTH = 640
 
 
-def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
+def find_ruled_lines(binary: np.ndarray, fewest: int, usual: float | None = None) -> list[list[Segment]]:
     """The ruled lines in the ink (see remove_ruled_lines), a list for each direction."""
     frame_w = binary.shape[1]
     first_search = fewest > 1
@@ -78,7 +82,7 @@ def find_ruled_lines(binary: np.ndarray, fewest: int) -> list[list[Segment]]:
                 across_ink = ink_extent.length_through(*ink_extent.middle, *unit(peak))
                 run_along = max(min(run, round(LINE_SPAN * across_ink / 2)), MIN_RUN)
             segments[peak] = segments_around(binary, peak, run_along, thickest=THICK_LINES * thin)
-        return ruled_lines(segments[peak], ink_extent, binary.shape[::-1], fewest, thin)
+        return ruled_lines(segments[peak], ink_extent, binary.shape[::-1], fewest, thin, usual)
 
     families, passed_over = [], []
     for peak in directions:
@@ -239,10 +243,16 @@ LINE_SPAN = 0.4
 # lines of large squares seen close up are drawn thick against the frame, and thicker
 # still where perspective brings them nearer.
 THICK_LINES = 2
+# A page's lines are printed alike. A line whose every run is more than this many times
+# as thick as the page's usual line (and a pixel) is the side of boxes drawn in pen round
+# numbers, in a row: erased from edge to edge, the boxes break into sides that crowd the
+# digits in them, and followed into the next frame, it strays onto a digit's stroke. A
+# line with only some runs that thick is a page's line with a marker's underline along it.
+BOX_SIDE = 2
 
 
 def ruled_lines(found: list[Segment], ink_extent: Extent, frame_size: tuple[int, int], fewest: int,
-                thin: float) -> list[Segment]:
+                thin: float, usual: float | None = None) -> list[Segment]:
     """Lines made of collinear segments up to `thin` thick that together span LINE_SPAN of
     the ink's extent (how long their line runs inside it) and cross no longer one inside
     it, where there are `fewest` of them; else those spanning WHOLE_SPAN of their line
@@ -253,22 +263,37 @@ def ruled_lines(found: list[Segment], ink_extent: Extent, frame_size: tuple[int,
     A digit's thin straight stroke is long, but alone on its line. The flat side of a
     broad 0 holds straight runs along several slants, but they cross: the lines of a
     page, seen in perspective, meet far beyond it.
+
+    Lines whose thinnest run is more than BOX_SIDE times as thick as `usual`, and a pixel,
+    are left out (`usual`: the page's lines found by an earlier pass; else the median of
+    these lines' thinnest runs, where there are MIN_RULED_LINES).
     """
     frame = Extent.of_box(0, 0, *frame_size)
 
-    def across_frame(spanned: list[tuple[float, Segment]]) -> list[Segment]:
-        return [line for span, line in spanned if span >= WHOLE_SPAN * frame.length_inside(line)]
+    def across_frame(spanned: list[Spanned]) -> list[Spanned]:
+        return [each for each in spanned if each.span >= WHOLE_SPAN * frame.length_inside(each.line)]
 
     spanned = spanning_lines([segment for segment in found if segment.thickness <= thin], ink_extent)
-    lines = [line for _, line in spanned] if len(spanned) >= fewest else across_frame(spanned)
+    chosen = spanned if len(spanned) >= fewest else across_frame(spanned)
+    if usual is None and len(chosen) >= MIN_RULED_LINES:
+        usual = float(np.median([each.thinnest for each in chosen]))
+    lines = [each.line for each in chosen if usual is None or each.thinnest <= BOX_SIDE * usual + 1]
     thick = across_frame(spanning_lines([segment for segment in found if segment.thickness > thin], ink_extent))
-    return lines + [line for line in thick if all(abs(line.offset - other.offset) > line.thickness for other in lines)]
+    return lines + [each.line for each in thick
+                    if all(abs(each.line.offset - other.offset) > each.line.thickness for other in lines)]
 
 
-def spanning_lines(found: list[Segment], ink_extent: Extent) -> list[tuple[float, Segment]]:
-    """The lines that collinear segments make, each with the span of its segments, where
-    that is LINE_SPAN of the ink's extent along it, longest first, less those that cross
-    a longer one inside the extent."""
+class Spanned(NamedTuple):
+    """A line that collinear segments make: their span along it, and how thick the
+    thinnest of them is (the line is as thick as the thickest, to be erased whole)."""
+    span: float
+    line: Segment
+    thinnest: float
+
+
+def spanning_lines(found: list[Segment], ink_extent: Extent) -> list[Spanned]:
+    """The lines that collinear segments make, where their span is LINE_SPAN of the ink's
+    extent along it, longest first, less those that cross a longer one inside the extent."""
     lines, used = [], set()
     for i, segment in enumerate(found):
         if i in used:
@@ -280,14 +305,15 @@ def spanning_lines(found: list[Segment], ink_extent: Extent) -> list[tuple[float
         span = max(s.end for s in group) - min(s.start for s in group)
         if span >= LINE_SPAN * ink_extent.length_inside(segment):
             longest = max(group, key=lambda s: s.end - s.start)  # its slant strays least across the frame
-            lines.append((span, longest._replace(thickness=round(max(s.thickness for s in group)))))
-    return apart(sorted(lines, key=lambda spanned: -spanned[0]), ink_extent)
+            thicknesses = [s.thickness for s in group]
+            lines.append(Spanned(span, longest._replace(thickness=round(max(thicknesses))), round(min(thicknesses))))
+    return apart(sorted(lines, key=lambda spanned: -spanned.span), ink_extent)
 
 
-def apart(lines: list[tuple[float, Segment]], extent: Extent) -> list[tuple[float, Segment]]:
-    """The (span, line) pairs, longest first, less each that crosses a longer one inside the extent."""
-    kept: list[tuple[float, Segment]] = []
-    for span, line in lines:
-        if not any(crossing_inside(line, other, extent) for _, other in kept):
-            kept.append((span, line))
+def apart(lines: list[Spanned], extent: Extent) -> list[Spanned]:
+    """The lines, longest first, less each that crosses a longer one inside the extent."""
+    kept: list[Spanned] = []
+    for each in lines:
+        if not any(crossing_inside(each.line, other.line, extent) for other in kept):
+            kept.append(each)
     return kept
