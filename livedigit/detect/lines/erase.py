@@ -7,19 +7,23 @@ import numpy as np
 from ..page import grey_percentile
 from ..regions import blobs_reaching
 from .geometry import Segment, draw_across, line_kernel, parallel
+from .strips import standing_out
 
 
 def erased(binary: np.ndarray, families: list[list[Segment]], strokes: StrokesOnLines) -> np.ndarray:
     """The ink without the lines, from edge to edge (so also where they pass between and
     through digits), and with the strokes cut by them joined again; where the ink's
-    darkness tells `strokes` from lines, the strokes lying along them kept."""
+    darkness tells `strokes` from lines, the strokes lying along them kept: those much darker
+    than the lines on the whole (StrokesOnLines), and those darker than their own line's ink
+    around them (standing_out)."""
     bands = []
     for family in families:  # one direction at a time: the lines across it are mended like any stroke
         band, thickness = band_along(family, binary.shape)
         kept = binary & ~band
         stroke_dark = strokes.darker_than_lines(family, binary & band)
-        if stroke_dark is not None:
-            kept |= stroke_dark & binary & band  # the strokes lying along the lines
+        if stroke_dark is not None:  # the strokes lying along the lines
+            across = [line for other in families if other is not family for line in other]
+            kept |= (stroke_dark | standing_out(strokes.darkness, binary, family, across)) & binary & band
         # where a grid's lines cross they are as dark as a stroke: there, only depth tells one
         edge_dark = stroke_dark if len(families) == 1 else None
         binary = kept | strokes_across(kept, band, -family[0].dy, family[0].dx, thickness + 3, edge_dark)
