@@ -115,16 +115,23 @@ class Extent(NamedTuple):
 
     def length_through(self, x: float, y: float, dx: float, dy: float) -> float:
         """How long the line through (x, y) along the unit vector (dx, dy) runs inside the extent."""
+        first, last = self.span_through(x, y, dx, dy)
+        return max(0.0, last - first)
+
+    def span_through(self, x: float, y: float, dx: float, dy: float) -> tuple[float, float]:
+        """Where the line through (x, y) along the unit vector (dx, dy) enters the extent and
+        where it leaves it, as steps along it from (x, y); the first after the last where it
+        misses the extent."""
         first, last = -np.inf, np.inf
         for nx, ny, middle, half in self.slabs:
             start, step = nx * x + ny * y - middle, nx * dx + ny * dy
             if abs(step) < 1e-9:
                 if abs(start) > half:
-                    return 0.0
+                    return 0.0, -1.0
                 continue
             low, high = sorted(((-half - start) / step, (half - start) / step))
             first, last = max(first, low), min(last, high)
-        return max(0.0, last - first)
+        return first, last
 
 
 # The ink's extent is found on a copy shrunk by this factor.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .geometry import Segment
+from .geometry import Extent, Segment
 
 # A stroke stands this many grey levels of darkness over the median of its line's ink at
 # its own offset across the line, in a stretch of STRETCH pixels along it, and is darker
@@ -143,9 +143,5 @@ REACH = 2
 def steps_inside(line: Segment, shape: tuple[int, int]) -> tuple[int, int]:
     """The first and last whole steps along the line from (x0, y0) that lie inside a frame
     of `shape`."""
-    first, last = -np.inf, np.inf
-    for start, step, size in ((line.x0, line.dx, shape[1]), (line.y0, line.dy, shape[0])):
-        if abs(step) > 1e-9:
-            low, high = sorted((-start / step, (size - 1 - start) / step))
-            first, last = max(first, low), min(last, high)
+    first, last = Extent.of_box(0, 0, shape[1] - 1, shape[0] - 1).span_through(line.x0, line.y0, line.dx, line.dy)
     return int(np.ceil(first)), max(int(np.floor(last)), int(np.ceil(first)))
