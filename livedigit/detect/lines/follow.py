@@ -17,7 +17,7 @@ def found_before(line: Segment, passes: list[list[list[Segment]]]) -> bool:
     line, a straight fit of one seen bent by perspective or the lens, runs out of it.)"""
     along = line.dx * line.x0 + line.dy * line.y0
     ends = [(line.x0 + (end - along) * line.dx, line.y0 + (end - along) * line.dy) for end in (line.start, line.end)]
-    return any(parallel(line, other) and all(abs(-other.dy * (x - other.x0) + other.dx * (y - other.y0))
+    return any(parallel(line, other) and all(other.distance_across(x, y)
                                              <= other.erased_thickness / 2 + 1 for x, y in ends)
                for families in passes for family in families for other in family)
 

@@ -59,6 +59,10 @@ class Segment(NamedTuple):
         edges left unerased read as 1s."""
         return self.ink_width if self.ink_width > self.thickness + 1 else int(self.thickness)
 
+    def distance_across(self, x: float | np.ndarray, y: float | np.ndarray) -> float | np.ndarray:
+        """How far the point (x, y), or each of arrays of them, lies from the segment's line."""
+        return abs(-self.dy * (x - self.x0) + self.dx * (y - self.y0))
+
     def enlarged(self, factor: int) -> Segment:
         """The segment found on a copy shrunk by `factor` (max_pooled), at full size: a line
         t pixels thick covers about (t + factor - 1) / factor cells of the copy."""

@@ -89,8 +89,7 @@ def near(x: np.ndarray, y: np.ndarray, lines: list[Segment]) -> np.ndarray:
     pixels of it."""
     close = np.zeros(len(x), bool)
     for line in lines:
-        across = np.abs(line.dx * (y - line.y0) - line.dy * (x - line.x0))
-        close |= across <= (line.erased_thickness + 2) / 2 + 2
+        close |= line.distance_across(x, y) <= (line.erased_thickness + 2) / 2 + 2
     return close
 
 
