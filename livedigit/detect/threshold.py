@@ -1,6 +1,7 @@
 """Ink from a frame: 8-bit grey, the paper's brightness under each pixel, ink darker than it."""
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import cv2
@@ -31,13 +32,14 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     the two), followed from the last frame's where `lines` tracks them."""
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
-    stroke_widths = darkness = strong = None
+    stroke_widths = darkness = strong = faint_ink = None
     on_page = None if page is None else page.ink_mask(gray.shape)
     if params.threshold == "background":
         paper, off_page, gain = paper_brightness(gray, params.window, page)
         darkness = as_if_lit(cv2.subtract(paper, gray), gain)
         weak = ink_threshold(darkness, params.c, on_page, off_page)
         binary, strong = weak.passed_by(darkness), weak.scaled(STRONG_INK)
+        faint_ink = partial(fainter_ink, darkness, weak, on_page, off_page)
         if off_page is not None:
             binary &= ~off_page
         stroke_widths = stroke_cores(darkness)
@@ -49,7 +51,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     if on_page is not None:
         binary &= on_page
     if not keep_lines:
-        binary = remove_ruled_lines(binary, lines, darkness)
+        binary = remove_ruled_lines(binary, lines, darkness, faint_ink)
     if strong is not None:
         # Kept by their darkest pixel only once the lines are off: a line faint in places (a
         # grid in a shadow, light-blue rules) is found whole and erased; where only its darker
@@ -291,6 +293,24 @@ def faint_ink_scales(histograms: np.ndarray, paper_pixels: np.ndarray, threshold
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
 # soft shadow edges pass the threshold in places, but are never that dark.
 STRONG_INK = 2
+
+
+# A page's thin lines seen from afar, or printed light, pass the threshold in dashes: a line
+# a pixel wide is half as dark where it straddles two rows of pixels as where it runs
+# through one. Too broken to be found, the dashes were read as 1s, 7s and 4s. Where lines
+# are found, the page's others are looked for on what passes this fraction of the threshold.
+FAINT_LINES = 0.5
+
+
+def fainter_ink(darkness: np.ndarray, levels: InkLevels, on_page: np.ndarray | None,
+                off_page: np.ndarray | None) -> np.ndarray:
+    """What passes FAINT_LINES of the ink's threshold (`levels`) on the paper."""
+    faint = levels.scaled(FAINT_LINES).passed_by(darkness)
+    if on_page is not None:
+        faint &= on_page
+    if off_page is not None:
+        faint &= ~off_page
+    return faint
 
 
 def stroke_cores(darkness: np.ndarray) -> np.ndarray:

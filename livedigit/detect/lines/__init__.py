@@ -2,25 +2,29 @@
 
 The steps, one module each: `search` finds the lines of a frame (on a shrunk copy of
 its ink, along the directions its edges run and the slants perspective spreads them
-over), `fit` fits them again to the full-size ink, `follow` carries a video's lines from
-frame to frame, `erase` takes them off the ink, mends the strokes they crossed and keeps
-those lying along them (`strips` tells those darker than their own line's ink);
-`geometry` holds the segments, extents and kernels they share.
+over; where it finds some, the page's fainter ones on ink at a lower threshold), `fit`
+fits them again to the full-size ink, `follow` carries a video's lines from frame to
+frame, `erase` takes them off the ink, mends the strokes they crossed and keeps those
+lying along them (`strips` tells those darker than their own line's ink); `geometry`
+holds the segments, extents and kernels they share.
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 
 from .erase import StrokesOnLines, erased
 from .follow import LineTracker, found_before
-from .geometry import Segment
+from .geometry import Extent, Segment, crossing_inside, parallel
 from .search import MIN_RULED_LINES, line_families
 
 __all__ = ["LineTracker", "remove_ruled_lines"]
 
 
 def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
-                       darkness: np.ndarray | None = None) -> np.ndarray:
+                       darkness: np.ndarray | None = None,
+                       fainter_ink: Callable[[], np.ndarray] | None = None) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them; where the
     ink's `darkness` (how much darker than the paper) is given, keep the strokes lying
     along them (StrokesOnLines).
@@ -31,8 +35,14 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     ruled, any one line found then is the page's. In a video (`followed`), the last
     frame's lines, fitted to this frame's ink where they still show, take the first
     pass's place: the passes after it find the lines that came into view.
+
+    Where lines were looked for afresh and found, a last pass looks for the page's others
+    on `fainter_ink` (ink at a lower threshold, made when asked for): lines fainter than
+    the threshold in places, which it broke into dashes (fainter_lines). In a video it
+    does so at every search afresh while it finds some, else at every few (LineTracker).
     """
     passes = followed.refound(binary) if followed is not None else []
+    searched_afresh = not passes
     strokes = StrokesOnLines(darkness)
     for families in passes:
         binary = erased(binary, families, strokes)
@@ -45,9 +55,34 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
             break
         binary, fewest = erased(binary, families, strokes), 1
         passes.append(families)
+    if searched_afresh and passes and fainter_ink is not None and (followed is None or followed.fainter_due()):
+        families = fainter_lines(binary, fainter_ink(), passes)
+        if followed is not None:
+            followed.fainter_found(bool(families))
+        if families:
+            binary = erased(binary, families, strokes)
+            passes.append(families)
     if followed is not None:
         followed.passes = passes
     return binary
+
+
+def fainter_lines(binary: np.ndarray, faint: np.ndarray, passes: list[list[list[Segment]]]) -> list[list[Segment]]:
+    """The page's lines that the `passes` missed, looked for on the `faint` ink and fitted
+    to the ink: MIN_RULED_LINES or more along a direction the passes found lines along,
+    none of them crossing one of those inside the frame (on faint ink the halos of
+    strokes line up at slants of their own; a line found again, pulled off its first fit
+    by the strokes along it, crosses that)."""
+    frame = Extent.of_box(0, 0, binary.shape[1], binary.shape[0])
+    found = [line for families in passes for family in families for line in family]
+    families = []
+    for family in line_families(binary, MIN_RULED_LINES, usual_thickness(passes[0]), faint):
+        along = [other for other in found if parallel(family[0], other)]
+        new = [line for line in family if along and not found_before(line, passes)
+               and not any(crossing_inside(line, other, frame) for other in along)]
+        if len(new) >= MIN_RULED_LINES:
+            families.append(new)
+    return families
 
 
 def usual_thickness(families: list[list[Segment]]) -> float:

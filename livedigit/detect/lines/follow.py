@@ -30,6 +30,17 @@ class LineTracker:
     def __init__(self) -> None:
         self.passes: list[list[list[Segment]]] = []  # the last frame's lines, by pass and direction
         self.frames = 0
+        self.searches_without_fainter = 0  # since fainter lines were last looked for and found
+
+    def fainter_due(self) -> bool:
+        """Whether this search afresh should look for the page's fainter lines too: at each
+        while the last found some, else at every FAINTER_EVERY-th (the page in view may
+        have changed)."""
+        return self.searches_without_fainter % FAINTER_EVERY == 0
+
+    def fainter_found(self, found: bool) -> None:
+        """Count a search afresh that looked for fainter lines: whether it found some."""
+        self.searches_without_fainter = 0 if found else self.searches_without_fainter + 1
 
     def refound(self, binary: np.ndarray) -> list[list[list[Segment]]]:
         """The last frame's lines that still show in this frame's ink, fitted to it, by
@@ -49,6 +60,9 @@ class LineTracker:
 
 
 SEARCH_EVERY = 8
+# A page whose lines were all found when last looked for on fainter ink is looked at so
+# again only at every this-many-th search afresh: the search costs as much as a frame.
+FAINTER_EVERY = 4
 # A line is followed up to this fraction of the frame's width from one frame to the next
 # (a hand-held camera's shake), where its neighbours are far enough apart.
 FOLLOW_REACH = 0.02

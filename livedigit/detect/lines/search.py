@@ -11,7 +11,8 @@ from .fit import fitted_to_ink
 from .geometry import Extent, Segment, crossing_inside, line_kernel, max_pooled, unit
 
 
-def line_families(binary: np.ndarray, fewest: int, usual: float | None = None) -> list[list[Segment]]:
+def line_families(binary: np.ndarray, fewest: int, usual: float | None = None,
+                  search: np.ndarray | None = None) -> list[list[Segment]]:
     """The ruled lines of a direction and those across it (none where there are none).
 
     The page's lines show as long, sparse blobs, most of whose edges run along the lines:
@@ -23,12 +24,14 @@ def line_families(binary: np.ndarray, fewest: int, usual: float | None = None) -
     the page, and so is any line of the other direction. The lines are looked for on a
     copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink at full
     size. `usual`: how thick the page's lines are at full size, where an earlier pass
-    found them (see ruled_lines).
+    found them (see ruled_lines). `search`: the ink to look for them on, where not the ink
+    they are fitted to.
     """
     factor = search_factor(binary)
     usual_on_copy = None if usual is None else (usual + factor - 1) / factor  # as Segment.enlarged, undone
     return [fitted_to_ink([line.enlarged(factor) for line in family], binary, (factor + 1, 1))
-            for family in find_ruled_lines(max_pooled(binary, factor), fewest, usual_on_copy)]
+            for family in find_ruled_lines(max_pooled(binary if search is None else search, factor), fewest,
+                                           usual_on_copy)]
 
 
 def search_factor(binary: np.ndarray) -> int:
