@@ -67,6 +67,11 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     return binary
 
 
+# On faint ink the strokes along a line found pull its fit off it by up to its thickness
+# at an end: a line within this many times the band's half-width of one found is that one.
+FOUND_AGAIN = 4
+
+
 def fainter_lines(binary: np.ndarray, faint: np.ndarray, passes: list[list[list[Segment]]]) -> list[list[Segment]]:
     """The page's lines that the `passes` missed, looked for on the `faint` ink and fitted
     to the ink: MIN_RULED_LINES or more along a direction the passes found lines along,
@@ -78,7 +83,7 @@ def fainter_lines(binary: np.ndarray, faint: np.ndarray, passes: list[list[list[
     families = []
     for family in line_families(binary, MIN_RULED_LINES, usual_thickness(passes[0]), faint):
         along = [other for other in found if parallel(family[0], other)]
-        new = [line for line in family if along and not found_before(line, passes)
+        new = [line for line in family if along and not found_before(line, passes, FOUND_AGAIN)
                and not any(crossing_inside(line, other, frame) for other in along)]
         if len(new) >= MIN_RULED_LINES:
             families.append(new)

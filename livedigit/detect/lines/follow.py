@@ -8,17 +8,18 @@ from .geometry import Segment, parallel
 from .search import search_factor
 
 
-def found_before(line: Segment, passes: list[list[list[Segment]]]) -> bool:
+def found_before(line: Segment, passes: list[list[list[Segment]]], spread: float = 1) -> bool:
     """Whether the line lies in the band of a line of the `passes`, from end to end: found
     again where its ink was kept as a stroke lying along a line (darker than the page's
     lines), which every pass after would find again; or followed into a new frame onto
     the line another pass followed (one found alone may move far). Either would be
     erased and followed twice over, one more pass each frame. (What the band left of a
-    line, a straight fit of one seen bent by perspective or the lens, runs out of it.)"""
+    line, a straight fit of one seen bent by perspective or the lens, runs out of it.)
+    `spread`: the band's half-width as so many times the line's (and a pixel)."""
     along = line.dx * line.x0 + line.dy * line.y0
     ends = [(line.x0 + (end - along) * line.dx, line.y0 + (end - along) * line.dy) for end in (line.start, line.end)]
     return any(parallel(line, other) and all(other.distance_across(x, y)
-                                             <= other.erased_thickness / 2 + 1 for x, y in ends)
+                                             <= spread * other.erased_thickness / 2 + 1 for x, y in ends)
                for families in passes for family in families for other in family)
 
 
