@@ -1,7 +1,7 @@
 """Ink from a frame: 8-bit grey, the paper's brightness under each pixel, ink darker than it."""
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from typing import NamedTuple
 
 import cv2
@@ -39,7 +39,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
         darkness = as_if_lit(cv2.subtract(paper, gray), gain)
         weak = ink_threshold(darkness, params.c, on_page, off_page)
         binary, strong = weak.passed_by(darkness), weak.scaled(STRONG_INK)
-        faint_ink = partial(fainter_ink, darkness, weak, on_page, off_page)
+        faint_ink = cache(partial(fainter_ink, darkness, weak, on_page, off_page))  # made once, where asked for
         if off_page is not None:
             binary &= ~off_page
         stroke_widths = stroke_cores(darkness)

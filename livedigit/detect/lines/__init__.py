@@ -39,9 +39,12 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     Where lines were looked for afresh and found, a last pass looks for the page's others
     on `fainter_ink` (ink at a lower threshold, made when asked for): lines fainter than
     the threshold in places, which it broke into dashes (fainter_lines). In a video it
-    does so at every search afresh while it finds some, else at every few (LineTracker).
+    does so at every search afresh while it finds some, else at every few, and its lines
+    are followed on the fainter ink (LineTracker).
     """
-    passes = followed.refound(binary) if followed is not None else []
+    followed_passes = followed.refound(binary, fainter_ink) if followed is not None else []
+    passes = [families for families, _ in followed_passes]
+    on_fainter_ink = [faint for _, faint in followed_passes]
     searched_afresh = not passes
     strokes = StrokesOnLines(darkness)
     for families in passes:
@@ -55,6 +58,7 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
             break
         binary, fewest = erased(binary, families, strokes), 1
         passes.append(families)
+        on_fainter_ink.append(False)
     if searched_afresh and passes and fainter_ink is not None and (followed is None or followed.fainter_due()):
         families = fainter_lines(binary, fainter_ink(), passes)
         if followed is not None:
@@ -62,8 +66,9 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
         if families:
             binary = erased(binary, families, strokes)
             passes.append(families)
+            on_fainter_ink.append(True)
     if followed is not None:
-        followed.passes = passes
+        followed.passes, followed.on_fainter_ink = passes, on_fainter_ink
     return binary
 
 

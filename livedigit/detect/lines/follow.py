@@ -1,6 +1,8 @@
 """A video's ruled lines followed from frame to frame: fitted to each new frame's ink."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .fit import MIN_FIT_PIXELS, fitted_to_ink
@@ -30,6 +32,7 @@ class LineTracker:
 
     def __init__(self) -> None:
         self.passes: list[list[list[Segment]]] = []  # the last frame's lines, by pass and direction
+        self.on_fainter_ink: list[bool] = []  # for each pass, whether it was found, and is followed, on fainter ink
         self.frames = 0
         self.searches_without_fainter = 0  # since fainter lines were last looked for and found
 
@@ -43,20 +46,25 @@ class LineTracker:
         """Count a search afresh that looked for fainter lines: whether it found some."""
         self.searches_without_fainter = 0 if found else self.searches_without_fainter + 1
 
-    def refound(self, binary: np.ndarray) -> list[list[list[Segment]]]:
+    def refound(self, binary: np.ndarray, fainter_ink: Callable[[], np.ndarray] | None = None
+                ) -> list[tuple[list[list[Segment]], bool]]:
         """The last frame's lines that still show in this frame's ink, fitted to it, by
-        pass and direction; none every SEARCH_EVERY frames."""
+        pass and direction, each pass with whether it was found on fainter ink: its lines
+        are fitted to `fainter_ink` (on the ink they are dashes, and a fit to them strays
+        onto the strokes beside them). None every SEARCH_EVERY frames."""
         self.frames += 1
         if self.frames % SEARCH_EVERY == 0:
             return []
-        passes: list[list[list[Segment]]] = []
-        for families in self.passes:
+        passes: list[tuple[list[list[Segment]], bool]] = []
+        for families, faint in zip(self.passes, self.on_fainter_ink):
+            ink = fainter_ink() if faint and fainter_ink is not None else binary
             # a line followed onto one an earlier pass followed is that one
-            families = [[line for line in followed_to_ink(family, binary) if not found_before(line, passes)]
+            families = [[line for line in followed_to_ink(family, ink)
+                         if not found_before(line, [earlier for earlier, _ in passes])]
                         for family in families]
             families = [family for family in families if family]
             if families:
-                passes.append(families)
+                passes.append((families, faint))
         return passes
 
 
