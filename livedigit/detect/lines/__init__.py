@@ -42,9 +42,7 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     does so at every search afresh while it finds some, else at every few, and its lines
     are followed on the fainter ink (LineTracker).
     """
-    followed_passes = followed.refound(binary, fainter_ink) if followed is not None else []
-    passes = [families for families, _ in followed_passes]
-    on_fainter_ink = [faint for _, faint in followed_passes]
+    passes, on_fainter_ink = followed.refound(binary, fainter_ink) if followed is not None else ([], [])
     searched_afresh = not passes
     strokes = StrokesOnLines(darkness)
     for families in passes:

@@ -47,25 +47,26 @@ class LineTracker:
         self.searches_without_fainter = 0 if found else self.searches_without_fainter + 1
 
     def refound(self, binary: np.ndarray, fainter_ink: Callable[[], np.ndarray] | None = None
-                ) -> list[tuple[list[list[Segment]], bool]]:
+                ) -> tuple[list[list[list[Segment]]], list[bool]]:
         """The last frame's lines that still show in this frame's ink, fitted to it, by
-        pass and direction, each pass with whether it was found on fainter ink: its lines
-        are fitted to `fainter_ink` (on the ink they are dashes, and a fit to them strays
-        onto the strokes beside them). None every SEARCH_EVERY frames."""
+        pass and direction, and for each pass whether it was found on fainter ink: its
+        lines are fitted to `fainter_ink` (on the ink they are dashes, and a fit to them
+        strays onto the strokes beside them). None every SEARCH_EVERY frames."""
         self.frames += 1
         if self.frames % SEARCH_EVERY == 0:
-            return []
-        passes: list[tuple[list[list[Segment]], bool]] = []
+            return [], []
+        passes: list[list[list[Segment]]] = []
+        on_fainter_ink: list[bool] = []
         for families, faint in zip(self.passes, self.on_fainter_ink):
             ink = fainter_ink() if faint and fainter_ink is not None else binary
             # a line followed onto one an earlier pass followed is that one
-            families = [[line for line in followed_to_ink(family, ink)
-                         if not found_before(line, [earlier for earlier, _ in passes])]
+            families = [[line for line in followed_to_ink(family, ink) if not found_before(line, passes)]
                         for family in families]
             families = [family for family in families if family]
             if families:
-                passes.append((families, faint))
-        return passes
+                passes.append(families)
+                on_fainter_ink.append(faint)
+        return passes, on_fainter_ink
 
 
 SEARCH_EVERY = 8
