@@ -79,14 +79,16 @@ def fainter_lines(binary: np.ndarray, faint: np.ndarray, passes: list[list[list[
     """The page's lines that the `passes` missed, looked for on the `faint` ink and fitted
     to the ink: MIN_RULED_LINES or more along a direction the passes found lines along,
     none of them crossing one of those inside the frame (on faint ink the halos of
-    strokes line up at slants of their own; a line found again, pulled off its first fit
-    by the strokes along it, crosses that)."""
+    strokes line up at slants of their own) or lying within FOUND_AGAIN half-widths of
+    one (that line found again)."""
     frame = Extent.of_box(0, 0, binary.shape[1], binary.shape[0])
     found = [line for families in passes for family in families for line in family]
     families = []
     for family in line_families(binary, MIN_RULED_LINES, usual_thickness(passes[0]), faint):
         along = [other for other in found if parallel(family[0], other)]
-        new = [line for line in family if along and not found_before(line, passes, FOUND_AGAIN)
+        if not along:
+            continue
+        new = [line for line in family if not found_before(line, passes, FOUND_AGAIN)
                and not any(crossing_inside(line, other, frame) for other in along)]
         if len(new) >= MIN_RULED_LINES:
             families.append(new)
