@@ -47,6 +47,20 @@ def shipped_model_path() -> Path:
 DOT_PRODUCT_FEATURES = frozenset({"avx512_vnni", "avx_vnni", "asimddp"})
 
 
+def running_on(model: str | Path | None = None) -> str:
+    """The processor's name as /proc/cpuinfo gives it, and the model the app runs on it
+    (`model`, or the shipped export this processor runs): the model's cost, and by a little
+    its readings (the 8-bit export against the float one), differ between processors."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            name = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    except OSError:
+        name = ""
+    runs = (Path(model).name if model else
+            f"{shipped_model_path().name} ({'with' if has_8bit_dot_products() else 'without'} 8-bit dot products)")
+    return f"{name or 'an unnamed processor'}, {os.cpu_count()} cores: the app runs {runs}"
+
+
 def has_8bit_dot_products(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether the processor has vector dot products of 8-bit integers; True where it
     cannot be told (no /proc/cpuinfo: macOS, Windows), as on Apple's and most recent processors."""

@@ -17,7 +17,8 @@ wrong, missed, or rightly none where the paper fills the frame. For a folder of 
 file (each file's `digits` string), the digits found are compared with those written.
 With --why, every missed or misread digit of a clip is put down to the stage that lost it
 (livedigit/why.py): the clip is read again, from the source its JSONL names, as a
-headless run reads it (--in-colour: as a run that showed or recorded it).
+headless run reads it (--in-colour: as a run that showed or recorded it), with the
+profile and model the run read it with (--profile, --model).
 """
 from __future__ import annotations
 
@@ -242,7 +243,7 @@ def why_report(lines: list[dict], truth: dict, args: argparse.Namespace) -> dict
     from .why import MissExplainer, explain_misses
 
     params = load_profile(args.profile) if args.profile else DetectionParams()
-    return explain_misses(lines, truth, MissExplainer(params), args.source, args.in_colour)
+    return explain_misses(lines, truth, MissExplainer(params, args.model), args.source, args.in_colour)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --truth: the stage that lost each missed or misread digit")
     parser.add_argument("--source", help="with --why: the clip (default: the source the JSONL names)")
     parser.add_argument("--profile", type=Path, help="with --why: the profile the clip was read with")
+    parser.add_argument("--model", type=Path,
+                        help="with --why: the model the clip was read with (default: the shipped one)")
     parser.add_argument("--in-colour", action="store_true",
                         help="with --why: the run showed or recorded its frames, and so read them in colour "
                              "(default: as a headless run, grey from the video's luma)")

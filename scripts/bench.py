@@ -43,8 +43,7 @@ import numpy as np
 
 from livedigit import DetectionParams, JsonlSink, Recognizer, VideoSink
 from livedigit.app import annotate, record, run
-from livedigit.classify import (KERAS_BATCH_SIZES, LITERT_BATCH_SIZES, DigitClassifier, has_8bit_dot_products,
-                                shipped_model_path)
+from livedigit.classify import KERAS_BATCH_SIZES, LITERT_BATCH_SIZES, DigitClassifier, running_on
 from livedigit.detect import SceneTracker, binarize, find_page, regions_in, to_gray
 from livedigit.normalize import normalize_grey
 from livedigit.numbers import group_numbers
@@ -402,18 +401,6 @@ def resident_mb(pid: int) -> tuple[float, float] | None:
     return int(fields["Rss:"]) / 1024, int(fields["Pss:"]) / 1024
 
 
-def processor() -> str:
-    """The processor's name as /proc/cpuinfo gives it, and the model export the app runs on it:
-    the model's cost differs most between processors (see the README's Processors)."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            name = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
-    except OSError:
-        name = ""
-    return (f"{name or 'an unnamed processor'}, {os.cpu_count()} cores: the app runs {shipped_model_path().name} "
-            f"({'with' if has_8bit_dot_products() else 'without'} 8-bit dot products)")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="mnist.npz (its test digits are filmed)")
@@ -428,7 +415,7 @@ def main() -> None:
     mix_scenes = set(PRESETS) | set(MIX_RANDOM_SCENES)
     if unknown := set(args.scenes or ()) - mix_scenes:
         parser.error(f"--scenes: no scene {', '.join(sorted(unknown))} in the mix ({', '.join(sorted(mix_scenes))})")
-    print(f"On {processor()}\n", flush=True)
+    print(f"On {running_on()}\n", flush=True)
     if args.mix:
         with tempfile.TemporaryDirectory() as tmp:
             scene_mix(args.data, args.frames, Recognizer(), Path(tmp), args.scenes)

@@ -1,10 +1,13 @@
 """`livedigit-eval --why`: each missed digit is put down to the stage that lost it."""
 import json
+import subprocess
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from livedigit.shipped import shipped_file
 from livedigit.why import MissExplainer
 
 from conftest import film, run_cli
@@ -107,6 +110,26 @@ def test_eval_why_puts_every_missed_digit_of_a_clip_down_to_a_stage(clip, tmp_pa
     report = json.loads(result.stdout)
     assert sum(report["lost_at"].values()) == report["missed"] > 0
     assert max(report["lost_at"], key=report["lost_at"].get) == "lost after reading"
+
+
+def test_eval_why_reads_a_clip_again_with_the_model_the_run_read_it_with(clip, tmp_path):
+    video, truth = clip
+    jsonl, truth_path = tmp_path / "out.jsonl", tmp_path / "truth.json"
+    truth_path.write_text(json.dumps(truth))
+    float_model = shipped_file("models", "digits.tflite")
+    run_cli("--source", str(video), "--no-display", "--jsonl", str(jsonl), "--model", str(float_model))
+
+    def why(model: Path) -> subprocess.CompletedProcess:
+        return run_cli("--jsonl", str(jsonl), "--truth", str(truth_path), "--why", "--model", str(model),
+                       module="livedigit.evaluate")
+
+    report = json.loads(why(float_model).stdout)
+    assert sum(report.get("lost_at", {}).values()) == report["missed"]
+    unreadable = tmp_path / "model.tflite"
+    unreadable.write_bytes(b"not a model")
+    failed = why(unreadable)
+    assert failed.returncode == 2 and not failed.stdout
+    assert len(failed.stderr.strip().splitlines()) == 1 and str(unreadable) in failed.stderr
 
 
 def test_a_headless_run_is_explained_on_the_grey_frames_it_read(mnist, tmp_path):
