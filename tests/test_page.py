@@ -224,11 +224,14 @@ def test_the_overlay_outlines_the_page_and_nothing_where_none_was_found():
 
 
 def test_in_a_random_scene_the_paper_seen_whole_is_read_whole_not_as_the_part_held_from_before(mnist):
-    """Seed 2: in its first frames a shadow across the sheet parts the page found from the rest."""
+    """Seed 124: in its first frames a shadow across a sticky note that fills the view parts
+    the page found from the rest; in its last the note is seen whole. (Seed 2 was such a
+    scene until the sheet beyond a shadow's edge was found: see the test below.)"""
     from livedigit.detect import SceneTracker
 
     scene = SceneTracker()
-    frames = [frame for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], random_scene(2).style, frames=5, seed=2)]
+    frames = [frame for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], random_scene(124).style, frames=5,
+                                                 seed=124)]
     followed = [len(find_regions(frame, PARAMS, scene).boxes) for frame in frames]
     assert followed[-1] == len(find_regions(frames[-1], PARAMS).boxes)
     assert followed[-1] > 2 * followed[0]
@@ -248,6 +251,18 @@ def test_a_sheet_that_a_shadows_edge_crosses_is_read_in_the_shadow_too(mnist):
     boxes = find_regions(frame, PARAMS).boxes
     digits = [item.box for item in items if item.label >= 0]
     assert sum(iou(np.array([box]), boxes).max() >= 0.5 for box in digits) >= 12
+
+
+def test_a_sheet_whose_edge_a_shadows_soft_edge_crosses_is_found_in_and_out_of_the_shadow(mnist):
+    """Seed 2: a shadow's soft edge crosses a sheet on plaster and the sheet's bottom edge.
+    Where the two cross, the shadow's slope added to the rise around the sheet's edge, which
+    looked soft there: the region within the sheet's edge ran out into the wall, and the
+    lit part of the sheet was taken for the page; the digits in the shadow were not read."""
+    from livedigit.evaluate import page_match
+    frame, _, sheet = random_scene_frame(mnist, 2)
+    page = find_page(to_gray(frame))
+    assert page is not None
+    assert page_match(page.corners.tolist(), sheet.tolist(), [frame.shape[1], frame.shape[0]]) == "right"
 
 
 def test_a_digit_written_near_the_papers_edge_is_read_though_its_box_reaches_into_the_border(mnist):

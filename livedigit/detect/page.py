@@ -8,7 +8,7 @@ frame, or no sharp edge parts it from the rest, the whole frame is the page (Non
 from __future__ import annotations
 
 from itertools import chain
-from typing import Iterator
+from typing import Callable, Iterator
 
 import cv2
 import numpy as np
@@ -162,9 +162,15 @@ def sheet_lying_on(smooth: np.ndarray, surface: np.ndarray, scale: float) -> np.
 def beyond_a_shadows_edge(smooth: np.ndarray, paper: np.ndarray, scale: float) -> np.ndarray:
     """For a paper whose outline is in part a soft step (see WHOLLY_SHARP), the larger
     region that sharp steps enclose around it (the sheet in and out of the shadow), or
-    the paper where there is none."""
+    the paper where there is none.
+
+    Where the shadow's soft edge crosses the sheet's own edge, its slope adds to the rise
+    around that edge, which then looks soft: the region runs out there into what surrounds
+    the sheet. The regions that steps judged along lines enclose (sharp_steps_along_lines)
+    are looked at after."""
     area = cv2.countNonZero(paper)
-    return next((region for region in regions_within_edges(smooth, scale)
+    regions = chain(regions_within_edges(smooth, scale), regions_within_edges(smooth, scale, sharp_steps_along_lines))
+    return next((region for region in regions
                  if GROWN * area <= cv2.countNonZero(region) <= OUTGROWN * area
                  and cv2.countNonZero(paper & ~region) <= HELD_OUT * area and has_sharp_edge(smooth, region, scale)),
                 paper)
@@ -214,17 +220,46 @@ EDGE_WINDOW = 9
 MAX_REGION_AREA = 0.8
 
 
-def regions_within_edges(smooth: np.ndarray, scale: float) -> Iterator[np.ndarray]:
-    """The regions that sharp steps in brightness enclose, large enough to be the page and
-    not near the whole frame, brightest first, each grown over the steps around it and
-    with its holes filled.
+def sharp_steps(smooth: np.ndarray, scale: float) -> np.ndarray:
+    """Where the brightness rises by EDGE_STEP (and MIN_STEP) within each pixel's 3x3
+    neighbourhood, and by SHARP_EDGE of the rise within a square EDGE_WINDOW wide."""
+    step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(3))
+    window_step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(EDGE_WINDOW * scale))
+    return (step >= np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))) & (step >= SHARP_EDGE * window_step)
+
+
+def sharp_steps_along_lines(smooth: np.ndarray, scale: float) -> np.ndarray:
+    """sharp_steps judged along lines through each pixel (across, down and along both
+    diagonals): where, along one of them, the rise within 3 pixels is SHARP_EDGE of the
+    rise within EDGE_WINDOW. Along the line across the paper's edge, the slope of a
+    shadow's soft edge that crosses it does not add to the rise, as it does within a
+    square around the crossing. (Judged so, a page's thick grid lines and the lines of
+    boxes are steps too, away from the ink that made their squares' rise large: this is
+    for the sheet beyond a shadow's edge only.)"""
+    least = np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))
+    sharp = np.zeros(smooth.shape, bool)
+    for short, long in zip(line_kernels(3), line_kernels(round(EDGE_WINDOW * scale) | 1)):
+        step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, short)
+        sharp |= (step >= least) & (step >= SHARP_EDGE * cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, long))
+    return sharp
+
+
+def line_kernels(length: int) -> list[np.ndarray]:
+    """Kernels of a line `length` pixels long (odd): across, down and along both diagonals."""
+    diagonal = np.eye(length, dtype=np.uint8)
+    return [np.ones((1, length), np.uint8), np.ones((length, 1), np.uint8), diagonal, diagonal[::-1].copy()]
+
+
+def regions_within_edges(smooth: np.ndarray, scale: float,
+                         steps: Callable[[np.ndarray, float], np.ndarray] = sharp_steps) -> Iterator[np.ndarray]:
+    """The regions that sharp steps in brightness enclose (`steps`, by default
+    sharp_steps), large enough to be the page and not near the whole frame, brightest
+    first, each grown over the steps around it and with its holes filled.
 
     Where no one brightness shows the paper (under uneven light its far side is as dark as
     the pale surface it lies on; a lamp's glare around it is as bright as it), its edge is
     still a sharp step nearly all round."""
-    step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(3))
-    window_step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(EDGE_WINDOW * scale))
-    edges = (step >= np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))) & (step >= SHARP_EDGE * window_step)
+    edges = steps(smooth, scale)
     count, labels = cv2.connectedComponents((~edges).astype(np.uint8), connectivity=4)
     shares = np.bincount(labels.ravel(), minlength=count) / smooth.size  # of the frame, each region
     regions = [labels == label for label in range(1, count) if MIN_PAGE_AREA <= shares[label] <= MAX_REGION_AREA]
