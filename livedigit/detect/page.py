@@ -225,7 +225,7 @@ def sharp_steps(smooth: np.ndarray, scale: float) -> np.ndarray:
     neighbourhood, and by SHARP_EDGE of the rise within a square EDGE_WINDOW wide."""
     step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(3))
     window_step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, square(EDGE_WINDOW * scale))
-    return (step >= np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))) & (step >= SHARP_EDGE * window_step)
+    return (step >= least_step(smooth)) & (step >= SHARP_EDGE * window_step)
 
 
 def sharp_steps_along_lines(smooth: np.ndarray, scale: float) -> np.ndarray:
@@ -236,12 +236,17 @@ def sharp_steps_along_lines(smooth: np.ndarray, scale: float) -> np.ndarray:
     square around the crossing. (Judged so, a page's thick grid lines and the lines of
     boxes are steps too, away from the ink that made their squares' rise large: this is
     for the sheet beyond a shadow's edge only.)"""
-    least = np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))
+    least = least_step(smooth)
     sharp = np.zeros(smooth.shape, bool)
     for short, long in zip(line_kernels(3), line_kernels(round(EDGE_WINDOW * scale) | 1)):
         step = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, short)
         sharp |= (step >= least) & (step >= SHARP_EDGE * cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, long))
     return sharp
+
+
+def least_step(smooth: np.ndarray) -> np.ndarray:
+    """The rise at each pixel that makes a step: EDGE_STEP of its brightness, MIN_STEP at least."""
+    return np.maximum(MIN_STEP, EDGE_STEP * smooth.astype(np.float32))
 
 
 def line_kernels(length: int) -> list[np.ndarray]:
