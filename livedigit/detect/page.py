@@ -97,18 +97,32 @@ class Page:
 # A page not found in a video frame (a hand over its edge, a flash of glare) is kept for
 # this many frames.
 HOLD_FRAMES = 3
+# Pages that share at least this fraction of their paper (intersection over union) are the same.
+SAME_PAGE = 0.5
 
 
 class PageTracker:
     """The page through a video's frames: held over a few frames in which it is not found
-    while its edge stays in view."""
+    while its edge stays in view, or in which a page is found elsewhere that the next
+    frame does not find again. (A small sheet in a lamp's glare on cloth: where its
+    blurred edge failed in one frame, the sheet with the cloth around it was found, and
+    the cloth's weave read as a hundred digits.)"""
 
     def __init__(self) -> None:
         self.page: Page | None = None
         self.missed = 0
+        self.elsewhere: Page | None = None  # the page found elsewhere in the last frame
 
     def follow(self, found: Page | None, gray: np.ndarray) -> Page | None:
         """The page of this grey frame, given the one found in it."""
+        if found is not None and self.page is not None and not same_page(found, self.page):
+            found_again = self.elsewhere is not None and same_page(found, self.elsewhere)
+            self.elsewhere = None if found_again else found
+            if not found_again and self.missed < HOLD_FRAMES:
+                self.missed += 1
+                return self.page
+        else:
+            self.elsewhere = None
         if found is not None:
             self.page, self.missed = found, 0
         elif self.page is not None:
@@ -116,6 +130,12 @@ class PageTracker:
             if self.missed > HOLD_FRAMES or not still_in_view(self.page, gray):
                 self.page = None
         return self.page
+
+
+def same_page(page: Page, other: Page) -> bool:
+    """Whether two pages of frames of one size share SAME_PAGE of their paper."""
+    paper, other_paper = page.paper > 0, other.paper > 0
+    return np.count_nonzero(paper & other_paper) >= SAME_PAGE * np.count_nonzero(paper | other_paper)
 
 
 def find_page(gray: np.ndarray) -> Page | None:
