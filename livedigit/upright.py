@@ -89,17 +89,28 @@ def paper_edges(corners: np.ndarray, frame_shape: tuple[int, ...]) -> tuple[list
     height, width = frame_shape[:2]
     near = ALONG_FRAME_EDGE * small_copy_factor(frame_shape)
     rows, columns = [], []
-    for start, end in zip(corners, np.roll(corners, -1, axis=0)):
+    for side, (start, end) in enumerate(zip(corners, np.roll(corners, -1, axis=0))):
         ends = np.stack([start, end])
         if any((np.abs(ends[:, axis] - edge) <= near).all()
                for axis, edge in ((0, 0), (0, width), (1, 0), (1, height))):
             continue
         direction = end - start
         if abs(direction[0]) >= abs(direction[1]):
-            rows.append((start, direction * np.sign(direction[0])))
+            rows.append((side, (start, direction * np.sign(direction[0]))))
         else:
-            columns.append((start, direction * np.sign(direction[1])))
-    return rows, columns
+            columns.append((side, (start, direction * np.sign(direction[1]))))
+    return opposite_sides(rows, len(corners)), opposite_sides(columns, len(corners))
+
+
+def opposite_sides(edges: list[tuple[int, Edge]], sides: int) -> list[Edge]:
+    """The edges of one direction, each given with its side's place round the outline: two
+    that are neighbouring sides meet at a corner in view, and are no two opposite edges of
+    the page (a sheet the frame cuts to a triangle or a pentagon, its outline simplified to
+    four corners: its rows or columns were taken to run towards that corner, and its crops
+    were turned askew, scene 248's by 68 degrees). Of two such, the longer alone."""
+    if len(edges) == 2 and (edges[1][0] - edges[0][0]) % sides in (1, sides - 1):
+        return [max((edge for _, edge in edges), key=lambda edge: np.linalg.norm(edge[1]))]
+    return [edge for _, edge in edges]
 
 
 def directions_at(points: np.ndarray, edges: list[Edge]) -> np.ndarray:

@@ -72,6 +72,16 @@ def test_the_columns_of_a_page_tilted_away_lean_towards_where_its_sides_meet():
     assert np.allclose(middle, np.eye(2))
 
 
+def test_two_sides_that_meet_at_a_corner_in_view_are_not_taken_for_opposite_edges():
+    """Random scene 248, frame 0: a sticky note the frame cuts to a pentagon, its outline
+    simplified to these four corners. Its left side and the short side cutting its
+    bottom-left corner both run nearer upright; taken for its two column edges, its columns
+    ran towards the corner where they meet, and a crop there was turned by 68 degrees."""
+    outline = np.array([[66, 0], [1014, 0], [96, 456], [0, 318]])
+    turn = page_turns(outline, (768, 1024), np.array([[150, 220, 40, 60]]))[0]
+    assert abs(np.degrees(np.arctan2(turn[1, 0], turn[0, 0]))) < 30
+
+
 def test_a_digit_on_a_turned_page_gives_the_crop_it_gives_upright(mnist):
     digit = cv2.resize(mnist["x_test"][0], (84, 84), interpolation=cv2.INTER_CUBIC)  # a 7
     upright = np.full(FRAME, 40, np.uint8)
