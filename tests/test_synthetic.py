@@ -142,3 +142,33 @@ def test_a_random_scene_marks_the_digits_it_shows_too_small_to_read(mnist):
     digits = [item for item in items if item.label >= 0]
     assert all((item.unreadable != "") == (item.box[3] < 14) for item in digits)
     assert sum(item.unreadable != "" for item in digits) >= len(digits) / 2
+
+
+def test_a_grid_seen_far_off_stays_unbroken_lines_in_the_frame():
+    """A page shrunk 3.5 times into the frame, its lines 2 px thick: each frame pixel sees
+    its share of a line, as a sensor's pixel does, so a line is nowhere less than half as
+    dark as along the rest of it (a line straddling two rows of pixels splits its
+    darkness between them). Sampled once a pixel, the lines fell between the samples in
+    places, down to a quarter of their darkness: a grid came out in dashes."""
+    import cv2
+
+    from livedigit.synthetic.camera import sensed
+
+    paper, rows = 230, range(60, 1400, 56)
+    canvas = np.full((1400, 1400, 3), paper, np.float32)
+    for y in rows:
+        cv2.line(canvas, (0, y), (1399, y), (120, 120, 120), 2, cv2.LINE_AA)
+    shrink = cv2.getRotationMatrix2D((700.0, 700.0), 3, 1 / 3.5)
+    shrink[:, 2] -= 500  # the canvas's middle in the frame's
+    frame = sensed(canvas, np.vstack([shrink, [0, 0, 1]]), (400, 400), supersampling=3)
+    darkness = paper - cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_BGR2GRAY).astype(int)
+    (a, b, c), (d, e, f) = shrink
+    for y in rows:
+        along = []
+        for x in range(20, 380):
+            canvas_x = (x - b * y - c) / a
+            row = int(d * canvas_x + e * y + f)  # where the line crosses the frame's column x
+            if 3 <= row < 396:
+                along.append(darkness[row - 1:row + 3, x].max())
+        if along:
+            assert min(along) >= 0.5 * np.median(along), y

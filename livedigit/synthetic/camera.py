@@ -20,7 +20,7 @@ def camera_homography(style: Style, page: Page, t: float, rng: np.random.Generat
     """
     x0, y0, x1, y1 = page.writing() if style.aim_at_writing else (0, 0, page.image.shape[1], page.image.shape[0])
     frame_w, frame_h = style.frame_size
-    view_w = style.view_width * (page.image.shape[1] if not style.surround else style.page_size[0])
+    view_w = page_pixels_a_frame_pixel(style, page) * frame_w
     view_h = view_w * frame_h / frame_w
     cx = (x0 + x1) / 2 + (x1 - x0 - view_w) * 0.42 * np.sin(2 * np.pi * t)
     cy = (y0 + y1) / 2 + (y1 - y0 - view_h) * 0.42 * np.sin(4 * np.pi * t + 0.7)
@@ -35,6 +35,11 @@ def camera_homography(style: Style, page: Page, t: float, rng: np.random.Generat
     quad = (stretched @ rotation.T + [cx, cy]).astype(np.float32)
     frame_corners = np.array([[0, 0], [frame_w, 0], [frame_w, frame_h], [0, frame_h]], np.float32)
     return cv2.getPerspectiveTransform(quad, frame_corners)
+
+
+def page_pixels_a_frame_pixel(style: Style, page: Page) -> float:
+    """How many of the canvas's pixels one of the frame's spans, across the view (before tilt)."""
+    return style.view_width * (page.image.shape[1] if not style.surround else style.page_size[0]) / style.frame_size[0]
 
 
 def lighting(style: Style, t: float) -> np.ndarray:
@@ -65,8 +70,7 @@ class Shot(NamedTuple):
 def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
     """One frame of the page at time t."""
     homography = camera_homography(style, page, t, rng)
-    frame = cv2.warpPerspective(page.image, homography, style.frame_size, flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 60, 55))
+    frame = sensed(page.image, homography, style.frame_size, int(page_pixels_a_frame_pixel(style, page)))
     frame *= lighting(style, t)[:, :, None]
     if style.colour_cast != (1.0, 1.0, 1.0):
         frame *= np.array(style.colour_cast, np.float32)
@@ -84,6 +88,19 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
     items = [replace(item, unreadable=unreadable(frame, item)) for item in
              items_in_view(page.items, homography, style.frame_size)]
     return Shot(frame, items, sheet_in_view(page, homography, style.frame_size))
+
+
+def sensed(canvas: np.ndarray, homography: np.ndarray, frame_size: tuple[int, int], supersampling: int) -> np.ndarray:
+    """The canvas as the frame's pixels see it through the homography: each the light
+    over its area. Sampled once a pixel, a page shrunk twice or more lost the lines
+    thinner than a pixel where they fell between the samples (a grid seen far off came out
+    in dashes, no camera's picture of it); it is sampled `supersampling` times a pixel
+    each way and averaged down, as a sensor averages."""
+    k = max(1, supersampling)
+    upscaled = np.diag([k, k, 1]).astype(np.float64) @ homography
+    frame = cv2.warpPerspective(canvas, upscaled, (frame_size[0] * k, frame_size[1] * k), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 60, 55))
+    return frame if k == 1 else cv2.resize(frame, frame_size, interpolation=cv2.INTER_AREA)
 
 
 # The smallest digits the scenes are drawn with (scenes.random_scene), in frame pixels: any
