@@ -415,6 +415,23 @@ def test_a_faint_pencil_beside_dark_printed_words_is_read(recognizer):
     assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
 
 
+def test_a_faint_pencil_written_under_printed_words_in_their_tiles_is_read_but_not_a_faint_lines_stretch(recognizer):
+    """Pencil 20 grey levels darker than the paper, written just under a printed line 150
+    levels dark, in the same tiles of the frame (`threshold.TILES`): the print keeps the
+    threshold there, and the pencil passes it only in places (nothing was read). A blob
+    all of whose ink is faint is judged as all the ink in view would be
+    (`threshold.faint_blobs`); a straight faint run beside the digits, the stretch of a
+    faint ruled line left where the line is not found, is not (it was read as a 1)."""
+    noise = np.random.default_rng(0).normal(0, 2, (480, 640))
+    print_ink, pencil, stretch = (np.zeros((480, 640), np.uint8) for _ in range(3))
+    cv2.putText(print_ink, "Name: Date:", (30, 74), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2, cv2.LINE_AA)
+    cv2.putText(pencil, "3 8 5", (40, 116), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 255, 3, cv2.LINE_AA)
+    cv2.line(stretch, (180, 84), (181, 124), 255, 2, cv2.LINE_AA)
+    page = np.clip(200 - 150 * (print_ink / 255) - 20 * (pencil / 255) - 20 * (stretch / 255) + noise,
+                   0, 255).astype(np.uint8)
+    assert sorted(recognizer(page).digits.tolist()) == [3, 5, 8]
+
+
 def test_a_few_faint_marks_on_blank_paper_are_not_taken_for_faint_writing():
     """Marks 20 grey levels darker than the paper, covering a few thousandths of it (the
     grain of a desk around a page not found): too few to measure the ink in view by, so

@@ -10,7 +10,7 @@ import numpy as np
 from ..params import DetectionParams
 from .lines import LineTracker, remove_ruled_lines
 from .page import Page, grey_percentile, square
-from .regions import blobs_reaching
+from .regions import Blobs, blobs_reaching
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -32,13 +32,14 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     the two), followed from the last frame's where `lines` tracks them."""
     if params.blur > 1:
         gray = cv2.GaussianBlur(gray, (params.blur, params.blur), 0)
-    stroke_widths = darkness = strong = faint_ink = None
+    stroke_widths = darkness = strong = faint_ink = faint_writing = None
     on_page = None if page is None else page.ink_mask(gray.shape)
     if params.threshold == "background":
         paper, off_page, gain = paper_brightness(gray, params.window, page)
         darkness = as_if_lit(cv2.subtract(paper, gray), gain)
         weak = ink_threshold(darkness, params.c, on_page, off_page)
-        binary, strong = weak.passed_by(darkness), weak.scaled(STRONG_INK)
+        faint_writing = faint_blobs(darkness, params.c, on_page)
+        binary, strong = weak.passed_by(darkness) | faint_writing, weak.scaled(STRONG_INK)
         faint_ink = cache(partial(fainter_ink, darkness, weak, on_page, off_page))  # made once, where asked for
         if off_page is not None:
             binary &= ~off_page
@@ -56,7 +57,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
         # Kept by their darkest pixel only once the lines are off: a line faint in places (a
         # grid in a shadow, light-blue rules) is found whole and erased; where only its darker
         # stretches stood, too few and too short to be found, they were read as 1s.
-        binary = blobs_reaching(binary, strong.passed_by(darkness))
+        binary = blobs_reaching(binary, strong.passed_by(darkness) | faint_writing)
     if stroke_widths is not None:
         binary &= stroke_widths
     if params.morph_kernel > 1:
@@ -293,6 +294,42 @@ def faint_ink_scales(histograms: np.ndarray, paper_pixels: np.ndarray, threshold
 # Ink blobs must be this many times darker than the threshold somewhere: paper grain and
 # soft shadow edges pass the threshold in places, but are never that dark.
 STRONG_INK = 2
+
+
+# Where dark ink keeps the threshold in a tile (printed words, a box), faint pencil beside it
+# is held to the dark ink's threshold, which its strokes pass only in places: broken up or
+# not at all, they were lost (random scenes 100-299: 832 digits "never inked", 205 a pencil
+# on ruled paper beside printed words). A blob all of whose ink is faint is judged as the
+# tile rule judges all the ink in view: what passes LOWEST_SCALE of the threshold, reaching
+# STRONG_INK times that somewhere and INK_REFERENCE times it nowhere (no dark ink of its
+# own). Not where it is a straight run FAINT_LINE times as long as it is wide: a stretch of
+# a faint ruled line left where the line is not found, read as a 1.
+FAINT_LINE = 4
+
+
+def faint_blobs(darkness: np.ndarray, threshold: int, on_page: np.ndarray | None) -> np.ndarray:
+    """The blobs of faint writing on the paper (see FAINT_LINE), 255 on 0."""
+    level = threshold * LOWEST_SCALE
+    ink = darker_than(darkness, level)
+    if on_page is not None:
+        ink &= on_page
+    blobs = Blobs(ink)
+    chosen = blobs.reaching(darker_than(darkness, STRONG_INK * level))
+    chosen &= ~blobs.reaching(darker_than(darkness, INK_REFERENCE * level))
+    if not chosen.any():
+        return np.zeros_like(ink)
+    faint = blobs.mask(chosen)
+    outlines, _ = cv2.findContours(faint, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    straight = [outline for outline in outlines if is_straight_run(outline)]
+    if straight:
+        cv2.drawContours(faint, straight, -1, 0, cv2.FILLED)
+    return faint
+
+
+def is_straight_run(outline: np.ndarray) -> bool:
+    """Whether the outline's smallest rectangle at any slant is FAINT_LINE times as long as it is wide."""
+    _, (width, height), _ = cv2.minAreaRect(outline)
+    return max(width, height) >= FAINT_LINE * max(min(width, height), 1)
 
 
 # A page's thin lines seen from afar, or printed light, pass the threshold in dashes: a line
