@@ -85,8 +85,9 @@ class Pair(NamedTuple):
 
 def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pair],
                    union_boxes: np.ndarray, union_probabilities: np.ndarray, digits: int,
-                   confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Replace pairs of pieces by their union where the union reads better.
+                   confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Replace pairs of pieces by their union where the union reads better: the boxes and
+    readings kept, and where each comes from (an index into the pieces, then the unions).
 
     The union must read as a digit at `confidence` or more; that of a loose pair, at SURE
     or more, and each of its pieces as a digit. Pieces found apart join when one of them
@@ -131,4 +132,5 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
             kept_unions.append(u)
     keep = np.array([k not in used for k in range(len(boxes))], bool)
     return (np.concatenate([boxes[keep], union_boxes[kept_unions]]).reshape(-1, 4),
-            np.concatenate([probabilities[keep], union_probabilities[kept_unions]]))
+            np.concatenate([probabilities[keep], union_probabilities[kept_unions]]),
+            np.concatenate([np.flatnonzero(keep), len(boxes) + np.array(kept_unions, np.intp)]))

@@ -13,6 +13,7 @@ from .fragments import Pair, fragment_pairs, join_fragments, union_mask
 from .numbers import neighbours
 from .params import DetectionParams
 from .reuse import ReadingMemory, signatures
+from .upright import page_turns, upright_sizes
 
 
 @dataclass(frozen=True)
@@ -106,16 +107,19 @@ class Recognizer:
         continue a digit tracked in earlier frames."""
         pieces = candidates.pieces
         unions = pieces + len(candidates.pairs)  # the rows up to here: regions, then unions
-        boxes, readings = join_fragments(candidates.boxes[:pieces], probabilities[:pieces], candidates.pairs,
-                                         candidates.boxes[pieces:unions], probabilities[pieces:unions],
-                                         NOT_A_DIGIT, self.params.confidence)
+        boxes, readings, sources = join_fragments(candidates.boxes[:pieces], probabilities[:pieces],
+                                                  candidates.pairs, candidates.boxes[pieces:unions],
+                                                  probabilities[pieces:unions], NOT_A_DIGIT, self.params.confidence)
         best = readings.argmax(axis=1)
         confidences = readings[np.arange(len(best)), best]
         digit = best < NOT_A_DIGIT
         confident = digit & (confidences >= self.params.confidence)
         context = probabilities[unions:]
+        ones = np.flatnonzero(best == 1)
+        sizes = sizes_as_the_page_stands(boxes, ones, [candidates.masks[source] for source in sources[ones]],
+                                         candidates.page, candidates.gray.shape)
         dropped = dropped_readings(boxes, best, confidences, confident, candidates.boxes[unions:],
-                                   word_letters(context.argmax(axis=1), context.max(axis=1)))
+                                   word_letters(context.argmax(axis=1), context.max(axis=1)), sizes)
         sure = confident & ~np.any(list(dropped.values()), axis=0)
         unsure = digit & (confidences >= UNSURE) & (confidences < self.params.confidence)
 
@@ -126,13 +130,31 @@ class Recognizer:
         return chosen(sure), chosen(unsure)
 
 
+def sizes_as_the_page_stands(boxes: np.ndarray, rows: np.ndarray, masks: list[np.ndarray],
+                             page: np.ndarray | None, frame_shape: tuple[int, ...]) -> np.ndarray:
+    """The width and height of each x, y, w, h box's ink as the page in view stands: its
+    box's own, but for the `rows` (with their ink `masks`) on a page turned at them
+    (upright.page_turns), whose ink spans other sizes once turned upright."""
+    sizes = boxes[:, 2:].astype(np.float64)
+    if page is None or not len(rows):
+        return sizes
+    turns = page_turns(page, frame_shape, boxes[rows])
+    turned = (turns != np.eye(2)).any(axis=(1, 2))
+    sizes[rows[turned]] = upright_sizes([mask for mask, turn in zip(masks, turned) if turn], turns[turned])
+    return sizes
+
+
 def dropped_readings(boxes: np.ndarray, best: np.ndarray, confidences: np.ndarray, confident: np.ndarray,
-                     context_boxes: np.ndarray | None = None,
-                     context_letters: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                     context_boxes: np.ndarray | None = None, context_letters: np.ndarray | None = None,
+                     sizes: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Per rule, which readings (`best` class of each x, y, w, h box, read with `confidences`)
     it drops: they are no digit however they read. `confident`: the digits read surely
     enough to report, among which specks are told by their height. `context_boxes`:
-    glyphs beside them read only as context, of which `context_letters` read as letters."""
+    glyphs beside them read only as context, of which `context_letters` read as letters.
+    `sizes`: each reading's width and height as the page stands (sizes_as_the_page_stands;
+    its box's where not given): a slash is told by them."""
+    if sizes is None:
+        sizes = boxes[:, 2:]
     speck = np.zeros(len(boxes), bool)
     speck[confident] = specks(boxes[confident, 3])
     if context_boxes is None:
@@ -142,7 +164,7 @@ def dropped_readings(boxes: np.ndarray, best: np.ndarray, confidences: np.ndarra
     in_a_word = in_words(glyphs, letters) | between_letters(glyphs, letters)
     return {
         "a speck": speck,
-        "a slash": (best == 1) & (boxes[:, 2] > SLASH_ASPECT * boxes[:, 3]),
+        "a slash": (best == 1) & (sizes[:, 0] > SLASH_ASPECT * sizes[:, 1]),
         "a letter of a word": in_a_word[:len(boxes)],
         "a frame around a digit": around_digits(boxes, best < NOT_A_DIGIT),
     }
@@ -162,7 +184,8 @@ SPECK_RATIO = 0.2
 
 
 # A 1 is taller than wide: of MNIST's training 1s, 0.2 % are wider than 1.1 times their
-# height. A stroke that wide read as 1 is a slash, a dash or a letter's slanting stroke.
+# height. A stroke that wide read as 1 is a slash, a dash or a letter's slanting stroke;
+# wide as the page stands, not as the frame shows it (a camera's roll turns the 1s over).
 SLASH_ASPECT = 1.1
 # Glyphs closer together on their line than the digits of a handwritten number stand
 # make a word where one of them is a letter (read surely as no digit): the o and the b of

@@ -52,6 +52,16 @@ def page_turns(corners: np.ndarray, frame_shape: tuple[int, ...], boxes: np.ndar
     return turns
 
 
+def upright_sizes(masks: list[np.ndarray], turns: np.ndarray) -> np.ndarray:
+    """The width and height (N, 2) of each mask's ink as the page stands: its pixels mapped
+    by the region's 2x2 map (page_turns), the extent they span, a pixel counted whole."""
+    sizes = np.zeros((len(masks), 2))
+    for row, (mask, turn) in enumerate(zip(masks, turns)):
+        points = np.argwhere(mask > 0)[:, ::-1] @ turn.T  # x, y
+        sizes[row] = np.ptp(points, axis=0) + 1 if len(points) else 0
+    return sizes
+
+
 def unleaned(centres: np.ndarray, rows: list[Edge], columns: list[Edge]) -> np.ndarray:
     """The maps at each centre where both edges of the rows or of the columns are in view:
     that direction towards where its edges meet, the other square to it unless both its

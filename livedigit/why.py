@@ -47,7 +47,7 @@ from .detect.regions import ink_mask
 from .detections import iou
 from .normalize import normalize_grey
 from .params import DetectionParams
-from .recognize import dropped_readings, word_letters
+from .recognize import dropped_readings, sizes_as_the_page_stands, word_letters
 
 MIN_IOU = 0.3
 # A digit's ink covers a tenth of its box or more; under this share of it, the threshold missed it.
@@ -102,8 +102,11 @@ class MissExplainer:
         count = len(regions.masks)
         best, confidences = readings.argmax(axis=1), readings.max(axis=1)
         confident = (best[:count] < NOT_A_DIGIT) & (confidences[:count] >= self.params.confidence)
+        ones = np.flatnonzero(best[:count] == 1)
+        sizes = sizes_as_the_page_stands(regions.boxes, ones, [regions.masks[row] for row in ones], regions.page,
+                                         regions.gray.shape)
         dropped = dropped_readings(regions.boxes, best[:count], confidences[:count], confident,
-                                   regions.context_boxes, word_letters(best[count:], confidences[count:]))
+                                   regions.context_boxes, word_letters(best[count:], confidences[count:]), sizes)
         return [next((f"dropped as {rule}" for rule, rows in dropped.items() if rows[row]), None)
                 for row in range(count)]
 

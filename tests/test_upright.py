@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 
 from livedigit.normalize import normalize_grey
-from livedigit.upright import page_turns
+from livedigit.upright import page_turns, upright_sizes
 
 FRAME = (480, 640)
 
@@ -19,6 +19,16 @@ def test_a_page_turned_in_view_is_turned_back():
     sheet = np.array([[0, 0], [300, 0], [300, 200], [0, 200]]) @ turned_by(20).T + [200, 60]
     turns = page_turns(sheet, FRAME, np.array([[250, 150, 30, 40], [380, 220, 20, 30]]))
     assert np.allclose(turns, np.linalg.inv(turned_by(20)))
+
+
+def test_ink_is_measured_as_the_page_stands():
+    """A stroke 42 px long down the columns of a page turned 45 degrees anticlockwise: in
+    the frame its box is square; as the page stands, it is 42 px tall and a pixel wide."""
+    stroke = np.zeros((30, 30), np.uint8)
+    cv2.line(stroke, (0, 0), (29, 29), 255, 1)
+    (width, height), = upright_sizes([stroke], np.linalg.inv(turned_by(-45))[None])
+    assert round(width) == 1 and round(height) == 42
+    assert upright_sizes([stroke], np.eye(2)[None]).tolist() == [[30, 30]]
 
 
 def test_a_page_turned_by_less_than_its_outline_tells_is_left_as_it_is():
