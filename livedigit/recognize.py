@@ -115,7 +115,7 @@ class Recognizer:
         digit = best < NOT_A_DIGIT
         confident = digit & (confidences >= self.params.confidence)
         context = probabilities[unions:]
-        ones = np.flatnonzero(best == 1)
+        ones = np.flatnonzero(confident & (best == 1))
         sizes = sizes_as_the_page_stands(boxes, ones, [candidates.masks[source] for source in sources[ones]],
                                          candidates.page, candidates.gray.shape)
         dropped = dropped_readings(boxes, best, confidences, confident, candidates.boxes[unions:],
