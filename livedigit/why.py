@@ -31,14 +31,13 @@ import numpy as np
 from .classify import NOT_A_DIGIT, DigitClassifier
 from .detect import Regions, binarize, find_page, regions_in, to_gray
 from .detect.contours import (
-    MAX_CLUTTER,
     blob_outlines,
-    clutter,
     contour_depths,
     digit_size_checks,
     encloses,
     has_ink_enough,
     is_narrow,
+    on_clear_paper_around,
     sized_like_digits,
     without_enclosing,
 )
@@ -162,7 +161,8 @@ class FrameStages:
         if enclosing[index]:
             return "encloses another blob"
         around = without_enclosing(self.binary, self.contours, self.hierarchy, enclosing)
-        if clutter(around, self.boxes[index:index + 1])[0] > MAX_CLUTTER:
+        one_digit = candidates[index] & is_narrow(self.boxes[index:index + 1], self.params)
+        if not on_clear_paper_around(around, self.contours, self.boxes, np.array([index]), self.page, one_digit)[0]:
             return "cluttered surroundings"
         if too_grainy(self.gray, self.binary, self.boxes[index:index + 1])[0]:
             return "grainy surroundings"

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..numbers import neighbours
 from ..params import DetectionParams
+from ..upright import page_turns
 from .frames import without_drawn_frames
 from .grain import too_grainy
 from .page import Page
@@ -48,7 +49,8 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
         strokes &= on_page
     on_clear_paper = candidates | strokes
     around = without_enclosing(binary, contours, hierarchy, enclosing)
-    on_clear_paper[on_clear_paper] = clutter(around, boxes[on_clear_paper]) <= MAX_CLUTTER
+    judged = np.flatnonzero(on_clear_paper)
+    on_clear_paper[judged] = on_clear_paper_around(around, contours, boxes, judged, page, (candidates & narrow)[judged])
     cluttered = np.flatnonzero(candidates & narrow & ~on_clear_paper)
     candidates &= on_clear_paper
     if gray is not None:
@@ -125,6 +127,46 @@ def without_enclosing(binary: np.ndarray, contours: tuple, hierarchy: np.ndarray
     for index in np.flatnonzero(enclosing).tolist():  # each outline with its holes left open
         cv2.drawContours(drawn, contours, index, 255, cv2.FILLED, hierarchy=hierarchy, maxLevel=1)
     return binary & ~drawn
+
+
+def on_clear_paper_around(ink: np.ndarray, contours: tuple, boxes: np.ndarray, indices: np.ndarray,
+                          page: Page | None, digits: np.ndarray) -> np.ndarray:
+    """Which of the blobs (`indices` into the outlines and their x, y, w, h boxes) lie on
+    clear paper: at most MAX_CLUTTER of the ring around each box, a quarter of its height
+    wide, is ink. Where the page in view is turned at a blob that is one digit's (`digits`,
+    for each of them), that is judged as the page stands (upright_clutter): a number's row
+    seen turned runs across the frame's rows, and the upright box of each of its digits
+    takes in the corners of its neighbours. (A blob as wide as several digits is cut
+    between them along the frame's columns: it is judged as the frame shows it.)"""
+    clear = clutter(ink, boxes[indices]) <= MAX_CLUTTER
+    if page is None or (clear | ~digits).all():
+        return clear
+    cluttered = np.flatnonzero(~clear & digits)
+    turns = page_turns(page.corners, ink.shape, boxes[indices[cluttered]])
+    for row, turn in zip(cluttered.tolist(), turns):
+        if (turn != np.eye(2)).any():
+            clear[row] = upright_clutter(ink, contours[indices[row]], turn) <= MAX_CLUTTER
+    return clear
+
+
+def upright_clutter(ink: np.ndarray, contour: np.ndarray, turn: np.ndarray) -> float:
+    """Fraction of ink in the ring around a blob's box as the page stands (its outline
+    mapped by the 2x2 `turn`, see upright.page_turns), a quarter of that box's height wide."""
+    upright = contour.reshape(-1, 2) @ turn.T
+    (left, top), (right, bottom) = upright.min(axis=0), upright.max(axis=0)
+    margin = round((bottom - top + 1) / 4)
+    to_frame = np.linalg.inv(turn).T
+
+    def rectangle(left: float, top: float, right: float, bottom: float) -> np.ndarray:
+        return np.array([[left, top], [right, top], [right, bottom], [left, bottom]]) @ to_frame
+
+    outer = rectangle(left - margin, top - margin, right + margin, bottom + margin)
+    x0, y0 = np.maximum(np.floor(outer.min(axis=0)).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(outer.max(axis=0)).astype(int) + 1, ink.shape[::-1])
+    ring = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(ring, np.round(outer - (x0, y0)).astype(np.int32), 255)
+    cv2.fillConvexPoly(ring, np.round(rectangle(left, top, right, bottom) - (x0, y0)).astype(np.int32), 0)
+    return cv2.countNonZero(ink[y0:y1, x0:x1] & ring) / max(cv2.countNonZero(ring), 1)
 
 
 def clutter(binary: np.ndarray, boxes: np.ndarray) -> np.ndarray:
