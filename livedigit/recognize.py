@@ -115,9 +115,8 @@ class Recognizer:
         digit = best < NOT_A_DIGIT
         confident = digit & (confidences >= self.params.confidence)
         context = probabilities[unions:]
-        ones = np.flatnonzero(confident & (best == 1))
-        sizes = sizes_as_the_page_stands(boxes, ones, [candidates.masks[source] for source in sources[ones]],
-                                         candidates.page, candidates.gray.shape)
+        sizes = sizes_as_the_page_stands(boxes, [candidates.masks[source] for source in sources],
+                                         confident & (best == 1), candidates.page, candidates.gray.shape)
         dropped = dropped_readings(boxes, best, confidences, confident, candidates.boxes[unions:],
                                    word_letters(context.argmax(axis=1), context.max(axis=1)), sizes)
         sure = confident & ~np.any(list(dropped.values()), axis=0)
@@ -130,17 +129,18 @@ class Recognizer:
         return chosen(sure), chosen(unsure)
 
 
-def sizes_as_the_page_stands(boxes: np.ndarray, rows: np.ndarray, masks: list[np.ndarray],
+def sizes_as_the_page_stands(boxes: np.ndarray, masks: list[np.ndarray], measured: np.ndarray,
                              page: np.ndarray | None, frame_shape: tuple[int, ...]) -> np.ndarray:
     """The width and height of each x, y, w, h box's ink as the page in view stands: its
-    box's own, but for the `rows` (with their ink `masks`) on a page turned at them
-    (upright.page_turns), whose ink spans other sizes once turned upright."""
+    box's own, but for those `measured` on a page turned at them (upright.page_turns),
+    whose ink (`masks`) spans other sizes once turned upright."""
     sizes = boxes[:, 2:].astype(np.float64)
+    rows = np.flatnonzero(measured)
     if page is None or not len(rows):
         return sizes
     turns = page_turns(page, frame_shape, boxes[rows])
     turned = (turns != np.eye(2)).any(axis=(1, 2))
-    sizes[rows[turned]] = upright_sizes([mask for mask, turn in zip(masks, turned) if turn], turns[turned])
+    sizes[rows[turned]] = upright_sizes([masks[row] for row in rows[turned]], turns[turned])
     return sizes
 
 

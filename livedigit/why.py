@@ -101,8 +101,7 @@ class MissExplainer:
         count = len(regions.masks)
         best, confidences = readings.argmax(axis=1), readings.max(axis=1)
         confident = (best[:count] < NOT_A_DIGIT) & (confidences[:count] >= self.params.confidence)
-        ones = np.flatnonzero(confident & (best[:count] == 1))
-        sizes = sizes_as_the_page_stands(regions.boxes, ones, [regions.masks[row] for row in ones], regions.page,
+        sizes = sizes_as_the_page_stands(regions.boxes, regions.masks, confident & (best[:count] == 1), regions.page,
                                          regions.gray.shape)
         dropped = dropped_readings(regions.boxes, best[:count], confidences[:count], confident,
                                    regions.context_boxes, word_letters(best[count:], confidences[count:]), sizes)
