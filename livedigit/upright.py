@@ -52,13 +52,22 @@ def page_turns(corners: np.ndarray, frame_shape: tuple[int, ...], boxes: np.ndar
     return turns
 
 
+def upright_extent(points: np.ndarray, turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The least and the greatest x, y of (N, 2) points as the page stands: mapped by the
+    2x2 `turn` of page_turns."""
+    upright = points.reshape(-1, 2) @ turn.T
+    return upright.min(axis=0), upright.max(axis=0)
+
+
 def upright_sizes(masks: list[np.ndarray], turns: np.ndarray) -> np.ndarray:
-    """The width and height (N, 2) of each mask's ink as the page stands: its pixels mapped
-    by the region's 2x2 map (page_turns), the extent they span, a pixel counted whole."""
+    """The width and height (N, 2) of each mask's ink as the page stands (upright_extent of
+    its pixels, mapped by the region's 2x2 map), a pixel counted whole."""
     sizes = np.zeros((len(masks), 2))
     for row, (mask, turn) in enumerate(zip(masks, turns)):
-        points = np.argwhere(mask > 0)[:, ::-1] @ turn.T  # x, y
-        sizes[row] = np.ptp(points, axis=0) + 1 if len(points) else 0
+        points = np.argwhere(mask > 0)[:, ::-1]  # x, y
+        if len(points):
+            low, high = upright_extent(points, turn)
+            sizes[row] = high - low + 1
     return sizes
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..numbers import neighbours
 from ..params import DetectionParams
-from ..upright import page_turns
+from ..upright import page_turns, upright_extent
 from .frames import without_drawn_frames
 from .grain import too_grainy
 from .page import Page
@@ -152,8 +152,7 @@ def on_clear_paper_around(ink: np.ndarray, contours: tuple, boxes: np.ndarray, i
 def upright_clutter(ink: np.ndarray, contour: np.ndarray, turn: np.ndarray) -> float:
     """Fraction of ink in the ring around a blob's box as the page stands (its outline
     mapped by the 2x2 `turn`, see upright.page_turns), a quarter of that box's height wide."""
-    upright = contour.reshape(-1, 2) @ turn.T
-    (left, top), (right, bottom) = upright.min(axis=0), upright.max(axis=0)
+    (left, top), (right, bottom) = upright_extent(contour, turn)
     margin = round((bottom - top + 1) / 4)
     to_frame = np.linalg.inv(turn).T
 
