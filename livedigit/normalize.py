@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from .detect.page import grey_percentile
-from .upright import page_turns
+from .upright import page_turns, turning
 
 CROP_SIZE = 28
 FIT_SIZE = 20
@@ -118,7 +118,7 @@ def normalize_grey(gray: np.ndarray, boxes, masks: list[np.ndarray], page: np.nd
     fields = np.zeros((len(masks), CROP_SIZE, CROP_SIZE), np.uint8)
     turns = (page_turns(page, gray.shape, np.asarray(boxes).reshape(-1, 4)) if page is not None
              else np.tile(np.eye(2), (len(masks), 1, 1)))
-    to_turn = (turns != np.eye(2)).any(axis=(1, 2))
+    to_turn = turning(turns)
     for box, mask, turn, needs_turning, field in zip(boxes, masks, turns, to_turn, fields):
         ink = ink_darkness(gray, box, mask)
         if needs_turning:

@@ -13,7 +13,7 @@ from .fragments import Pair, fragment_pairs, join_fragments, union_mask
 from .numbers import neighbours
 from .params import DetectionParams
 from .reuse import ReadingMemory, signatures
-from .upright import page_turns, upright_sizes
+from .upright import page_turns, turning, upright_sizes
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def sizes_as_the_page_stands(boxes: np.ndarray, masks: list[np.ndarray], measure
     if page is None or not len(rows):
         return sizes
     turns = page_turns(page, frame_shape, boxes[rows])
-    turned = (turns != np.eye(2)).any(axis=(1, 2))
+    turned = turning(turns)
     sizes[rows[turned]] = upright_sizes([masks[row] for row in rows[turned]], turns[turned])
     return sizes
 

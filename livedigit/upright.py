@@ -52,6 +52,12 @@ def page_turns(corners: np.ndarray, frame_shape: tuple[int, ...], boxes: np.ndar
     return turns
 
 
+def turning(turns: np.ndarray) -> np.ndarray:
+    """Which of page_turns' 2x2 maps turn their region at all (it leaves the identity where
+    the page is turned by under MIN_TURN)."""
+    return (turns != np.eye(2)).any(axis=(1, 2))
+
+
 def upright_extent(points: np.ndarray, turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The least and the greatest x, y of (N, 2) points as the page stands: mapped by the
     2x2 `turn` of page_turns."""

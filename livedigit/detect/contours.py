@@ -6,7 +6,7 @@ import numpy as np
 
 from ..numbers import neighbours
 from ..params import DetectionParams
-from ..upright import page_turns, upright_extent
+from ..upright import page_turns, turning, upright_extent
 from .frames import without_drawn_frames
 from .grain import too_grainy
 from .page import Page
@@ -143,8 +143,8 @@ def on_clear_paper_around(ink: np.ndarray, contours: tuple, boxes: np.ndarray, i
         return clear
     cluttered = np.flatnonzero(~clear & digits)
     turns = page_turns(page.corners, ink.shape, boxes[indices[cluttered]])
-    for row, turn in zip(cluttered.tolist(), turns):
-        if (turn != np.eye(2)).any():
+    for row, turn, turns_it in zip(cluttered.tolist(), turns, turning(turns)):
+        if turns_it:
             clear[row] = upright_clutter(ink, contours[indices[row]], turn) <= MAX_CLUTTER
     return clear
 
