@@ -2,7 +2,10 @@
 
 A faint pen leaves a 4 as an L and a 1, a 5 without its flag. Pieces that nearly touch
 are offered to the classifier together as well as apart (in the same batch); the whole
-wins where it reads as a confident digit and a piece alone did not.
+wins where it reads as a confident digit and a piece alone did not. A small digit may
+break into strokes each too short to be a digit (a pencil 5 whose stem lay along a grid
+line and was erased with it): two such strokes with no region beside them are read
+together only.
 """
 from __future__ import annotations
 
@@ -40,9 +43,10 @@ def fragment_pairs(boxes: np.ndarray, params: DetectionParams, frame_height: int
     """Index pairs of regions close enough, and together shaped enough like a digit, to be
     one, each with whether they are only loosely so (LOOSE_GAP, LOOSE_HEIGHT)."""
     x, y, w, h = boxes.T.astype(np.int64)
+    # two strokes, each shorter than a digit, are judged as the pieces of the smallest one
+    taller = np.maximum(np.maximum(h[:, None], h[None, :]), params.min_height)
     gap_x = np.maximum(np.maximum(x[None, :] - (x + w)[:, None], x[:, None] - (x + w)[None, :]), 0)
     gap_y = np.maximum(np.maximum(y[None, :] - (y + h)[:, None], y[:, None] - (y + h)[None, :]), 0)
-    taller = np.maximum(h[:, None], h[None, :])
     union_w = np.maximum((x + w)[:, None], (x + w)[None, :]) - np.minimum(x[:, None], x[None, :])
     union_h = np.maximum((y + h)[:, None], (y + h)[None, :]) - np.minimum(y[:, None], y[None, :])
     gap = np.maximum(gap_x, gap_y)
@@ -73,14 +77,32 @@ def union_mask(boxes: np.ndarray, masks: list[np.ndarray], i: int, j: int) -> tu
 
 class Pair(NamedTuple):
     """Two pieces that may be one digit, and how they came about, which decides when their
-    union wins: "apart" (found apart), "cut" (one blob cut in two) or "stroke" (the second
-    is a stroke too small to read alone); and whether they are only loosely close
-    (fragment_pairs)."""
+    union wins: "apart" (found apart), "cut" (one blob cut in two), "stroke" (the second
+    is a stroke too small to read alone) or "strokes" (both are); and whether they are
+    only loosely close (fragment_pairs)."""
 
     first: int
     second: int
     kind: str
     loose: bool = False
+
+
+def close_pairs(boxes: np.ndarray, regions: int, params: DetectionParams, frame_height: int,
+                cut: set[tuple[int, int]]) -> list[Pair]:
+    """The pairs of fragment_pairs among `boxes` (the first `regions` are regions, the rest
+    strokes) to read together: a region with a region ("apart", but not the halves of a
+    blob `cut` in two) or with a stroke ("stroke"); two strokes ("strokes") where together
+    they stand as tall as a digit and neither lies beside a region (it is read with that
+    region, or is part of the letter that region is)."""
+    close = fragment_pairs(boxes, params, frame_height)
+    beside_regions = {j for i, j, _ in close if i < regions}
+    pairs = []
+    for i, j, loose in close:
+        if i < regions and (i, j) not in cut:
+            pairs.append(Pair(i, j, "apart" if j < regions else "stroke", loose))
+        elif i >= regions and not {i, j} & beside_regions and union_box(boxes[i], boxes[j])[3] >= params.min_height:
+            pairs.append(Pair(i, j, "strokes", loose))
+    return pairs
 
 
 def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pair],
@@ -95,7 +117,8 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
     above it, and the union reads nearly as confidently as either. A blob cut in two
     stays whole when whole it reads at least as confidently as its weaker piece (halves of
     a wide 0 read as a 6 and a 7). A stroke joins a piece when together they read more
-    confidently than the piece alone. Strokes (indices beyond `boxes`) are never kept alone.
+    confidently than the piece alone; two strokes join where together they read at SURE
+    or more. Strokes (indices beyond `boxes`) are never kept alone.
     """
     def digit_confidence(p: np.ndarray) -> float:
         return float(p[:digits].max())
@@ -111,15 +134,18 @@ def join_fragments(boxes: np.ndarray, probabilities: np.ndarray, pairs: list[Pai
     for u in order:
         i, j, kind, loose = pairs[u]
         union = union_probabilities[u]
-        if i in used or j in used or union.argmax() >= digits or union.max() < (SURE if loose else confidence):
+        least = SURE if loose or kind == "strokes" else confidence
+        if i in used or j in used or union.argmax() >= digits or union.max() < least:
             continue
         if loose and not (reads_as_digit(i) and reads_as_digit(j)):
             continue
-        whole, first = digit_confidence(union), digit_confidence(probabilities[i])
-        if kind == "stroke":
-            better = whole > first
+        whole = digit_confidence(union)
+        if kind == "strokes":
+            better = True  # neither is read alone: the union is all there is
+        elif kind == "stroke":
+            better = whole > digit_confidence(probabilities[i])
         else:
-            second = digit_confidence(probabilities[j])
+            first, second = digit_confidence(probabilities[i]), digit_confidence(probabilities[j])
             if kind == "cut":
                 better = whole >= min(first, second)
             else:

@@ -9,7 +9,7 @@ import numpy as np
 from .classify import NOT_A_DIGIT, DigitClassifier
 from .detect import Regions, find_regions
 from .detections import Detections
-from .fragments import Pair, fragment_pairs, join_fragments, union_mask
+from .fragments import Pair, close_pairs, join_fragments, union_mask
 from .numbers import neighbours
 from .params import DetectionParams
 from .reuse import ReadingMemory, signatures
@@ -71,7 +71,7 @@ class Recognizer:
     def read_unsure(self, regions: Regions) -> tuple[Detections, Detections]:
         """The digits among the regions, and those read with too little confidence to report
         (see `sort_out`)."""
-        if not regions.masks:
+        if not regions.masks and not regions.stroke_masks:
             return Detections(), Detections()
         candidates = self.candidates(regions)
         return self.sort_out(candidates, self.classify(candidates))
@@ -82,9 +82,7 @@ class Recognizer:
         masks = regions.masks + regions.stroke_masks
         cuts = set(regions.cuts)
         pairs = [Pair(i, j, "cut") for i, j in regions.cuts]
-        pairs += [Pair(i, j, "apart" if j < pieces else "stroke", loose)
-                  for i, j, loose in fragment_pairs(boxes, self.params, regions.frame_height)
-                  if i < pieces and (i, j) not in cuts]
+        pairs += close_pairs(boxes, pieces, self.params, regions.frame_height, cuts)
         unions = [union_mask(boxes, masks, pair.first, pair.second) for pair in pairs]
         union_boxes = np.array([box for box, _ in unions], np.int32).reshape(-1, 4)
         union_masks = [mask for _, mask in unions]

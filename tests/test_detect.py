@@ -476,6 +476,17 @@ def test_a_blob_no_darker_than_the_grain_around_it_is_the_surface_not_a_digit():
     assert MissExplainer().explain(frame, [missed], []) == ["filtered: grainy surroundings"]
 
 
+def test_no_stroke_of_a_surfaces_grain_is_handed_on_to_be_read():
+    """Two strokes too short for a digit may be read together as one: the flecks of a
+    leather desk's grain must not be, as its blobs are not."""
+    from livedigit.synthetic.surroundings import SURROUNDS
+
+    desk = cv2.cvtColor(np.clip(SURROUNDS["desk"]((480, 640), np.random.default_rng(0)), 0, 255).astype(np.uint8),
+                        cv2.COLOR_BGR2GRAY)
+    regions = find_regions(desk, PARAMS)
+    assert len(regions.stroke_boxes) and not too_grainy(desk, regions.binary, regions.stroke_boxes).any()
+
+
 def test_a_small_blob_must_stand_out_of_the_surface_around_it_more_than_a_large_one():
     """A surface's own flecks are mostly small. On a surface varying by 8 grey levels, a 7
     20 levels darker measures 0.077 written 41 px tall and stays; 15 px tall it measures

@@ -2,7 +2,7 @@
 import numpy as np
 
 from livedigit import DetectionParams
-from livedigit.fragments import Pair, fragment_pairs, join_fragments, union_mask
+from livedigit.fragments import Pair, close_pairs, fragment_pairs, join_fragments, union_mask
 
 PARAMS = DetectionParams()
 
@@ -24,6 +24,19 @@ def test_a_stem_a_little_further_above_its_loop_is_paired_loosely():
     boxes = np.array([[100, 130, 36, 30],   # the loop of a 6
                       [110, 100, 14, 25]])  # its faint stem, broken off 5 px above it
     assert fragment_pairs(boxes, PARAMS, 480) == [(0, 1, True)]
+
+
+def test_two_strokes_too_short_for_a_digit_are_paired_where_together_they_stand_as_tall_as_one():
+    boxes = np.array([[300, 100, 20, 30],                     # a region far off
+                      [150, 100, 14, 8], [154, 110, 6, 8],    # a small 7 broken across its middle
+                      [200, 100, 6, 5], [200, 106, 6, 3]])    # two specks, together 9 px tall
+    assert close_pairs(boxes, 1, PARAMS, 480, set()) == [Pair(1, 2, "strokes", True)]
+
+
+def test_strokes_beside_a_region_are_paired_with_it_not_with_each_other():
+    boxes = np.array([[100, 100, 20, 30],                     # a digit
+                      [122, 100, 6, 8], [122, 110, 6, 8]])    # two strokes beside it
+    assert [pair.kind for pair in close_pairs(boxes, 1, PARAMS, 480, set())] == ["stroke", "stroke"]
 
 
 def test_the_union_holds_the_ink_of_both_pieces():
@@ -102,6 +115,16 @@ def test_a_stroke_is_never_reported_alone():
     joined_boxes, joined, _ = join_fragments(body, np.array([one_hot(3)]), [Pair(0, 1, "stroke")],
                                              np.array([[100, 92, 24, 38]]), np.array([one_hot(10)]), 10, 0.6)
     assert joined_boxes.tolist() == body.tolist()
+
+
+def test_two_strokes_are_read_only_together_and_only_where_together_they_read_surely():
+    region = np.array([[300, 100, 20, 30]])
+    union = np.array([[150, 100, 14, 18]])
+    for reading, kept in ((one_hot(7, 0.95), [[300, 100, 20, 30], [150, 100, 14, 18]]),
+                          (one_hot(7, 0.87), [[300, 100, 20, 30]])):
+        joined_boxes, _, _ = join_fragments(region, np.array([one_hot(3)]), [Pair(1, 2, "strokes", True)], union,
+                                            np.array([reading]), 10, 0.6)
+        assert joined_boxes.tolist() == kept
 
 
 def test_a_stem_broken_off_its_loop_joins_it_however_surely_each_reads_alone():

@@ -53,9 +53,11 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     on_clear_paper[judged] = on_clear_paper_around(around, contours, boxes, judged, page, (candidates & narrow)[judged])
     cluttered = np.flatnonzero(candidates & narrow & ~on_clear_paper)
     candidates &= on_clear_paper
-    if gray is not None:
+    strokes &= on_clear_paper
+    if gray is not None:  # a stroke too: two may be read together as a digit
         candidates[candidates] = ~too_grainy(gray, binary, boxes[candidates])
-    strokes = np.flatnonzero(strokes & on_clear_paper)
+        strokes[strokes] = ~too_grainy(gray, binary, boxes[strokes])
+    strokes = np.flatnonzero(strokes)
     kept_boxes, masks, cuts = [], [], []
     box_list = boxes.tolist()  # plain ints: this loop runs per candidate, numpy scalars are slow
     narrow_list = narrow.tolist()
