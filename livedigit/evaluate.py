@@ -13,7 +13,9 @@ it lies on (`false_on`): a true digit misread, the paper's surroundings, a mark 
 a word, an arrow, a box), part of a digit (a piece of one, or two merged), or nothing
 drawn (paper, lines, texture). Where the truth also gives the frame's size, the page the
 JSONL reports is judged against the paper in view (`page_found`): right (IoU >= 0.8),
-wrong, missed, or rightly none where the paper fills the frame. For a folder of photos with a labels
+wrong, missed, or rightly none where the paper fills the frame; and where it gives the
+number each digit is written in, how many of the numbers wholly in view were reported as
+one number of their digits over them (`numbers`). For a folder of photos with a labels
 file (each file's `digits` string), the digits found are compared with those written.
 With --why, every missed or misread digit of a clip is put down to the stage that lost it
 (livedigit/why.py): the clip is read again, from the source its JSONL names, as a
@@ -52,6 +54,8 @@ class Score:
     frames_with_page: int = 0
     false_on: Counter = field(default_factory=Counter)     # what each false digit lies on -> count
     page_found: Counter = field(default_factory=Counter)   # how the page reported matched the paper in view -> frames
+    numbers_written: int = 0   # numbers wholly in view and readable, frame by frame, where the truth knows them
+    numbers_read: int = 0      # of those, reported as one number of the same digits over them
 
     # Nothing reported is nothing wrong, nothing to find is nothing missed: a clip with no
     # digit in view, read as such, scores 1.
@@ -82,7 +86,9 @@ class Score:
                 "flicker_rate": round(self.flicker_rate, 4), **off_page,
                 "confusions": {f"{t}->{r}": n for (t, r), n in self.confusions.most_common()},
                 "false_on": dict(self.false_on.most_common()),
-                **({"page_found": dict(self.page_found.most_common())} if self.page_found else {})}
+                **({"page_found": dict(self.page_found.most_common())} if self.page_found else {}),
+                **({"numbers": {"written": self.numbers_written, "read": self.numbers_read}}
+                   if self.numbers_written else {})}
 
 
 def scored_digits(truth: list[dict]) -> list[dict]:
@@ -167,10 +173,14 @@ def score_clip(lines: list[dict], truth: dict) -> Score:
     """Frames missing from the JSONL count as frames where nothing was read."""
     by_frame = {line["frame"]: line for line in lines}
     score, previous = Score(), {}
+    digits_of_numbers = number_digits(truth)
     for frame in truth["frames"]:
         line = by_frame.get(frame["frame"], {})
         reported = line.get("detections", [])
         read = match_frame(reported, frame["items"], score, frame.get("page"))
+        written = numbers_in_view(frame["items"], digits_of_numbers)
+        score.numbers_written += len(written)
+        score.numbers_read += count_numbers_read(line.get("numbers", []), written)
         if "page" in frame:
             score.frames_with_page += 1
             score.off_page += count_off_page(reported, frame["page"])
@@ -181,6 +191,48 @@ def score_clip(lines: list[dict], truth: dict) -> Score:
         score.label_changes += sum(read[key] != previous[key] for key in common)
         previous = read
     return score
+
+
+def number_digits(truth: dict) -> dict[int, set[int]]:
+    """For each number the truth gives its digits of (`number`), the ids of all its digits
+    seen in any frame."""
+    digits: dict[int, set[int]] = {}
+    for frame in truth["frames"]:
+        for item in frame["items"]:
+            if "number" in item:
+                digits.setdefault(item["number"], set()).add(item["id"])
+    return digits
+
+
+def numbers_in_view(items: list[dict], digits_of_numbers: dict[int, set[int]]) -> list[tuple[str, list[int]]]:
+    """The numbers of a frame whose digits are all in view and none marked to ignore: each
+    its digits as written (in order of their ids) and the x, y, w, h box around them."""
+    by_number: dict[int, list[dict]] = {}
+    for item in items:
+        if "number" in item:
+            by_number.setdefault(item["number"], []).append(item)
+    numbers = []
+    for number, digits in by_number.items():
+        if {d["id"] for d in digits} == digits_of_numbers[number] and not any(d.get("ignore") for d in digits):
+            digits = sorted(digits, key=lambda d: d["id"])
+            boxes = np.array([d["box"] for d in digits])
+            low, high = boxes[:, :2].min(axis=0), (boxes[:, :2] + boxes[:, 2:]).max(axis=0)
+            numbers.append(("".join(str(d["label"]) for d in digits), [*low.tolist(), *(high - low).tolist()]))
+    return numbers
+
+
+def count_numbers_read(reported: list[dict], written: list[tuple[str, list[int]]]) -> int:
+    """How many of the numbers `written` in a frame were reported: a number of the same
+    digits whose box overlaps theirs (IoU >= MIN_IOU), each reported number used once."""
+    unused = list(reported)
+    read = 0
+    for value, box in written:
+        match = next((number for number in unused if number["value"] == value
+                      and iou(np.array([number["box"]]), np.array([box]))[0, 0] >= MIN_IOU), None)
+        if match is not None:
+            unused.remove(match)
+            read += 1
+    return read
 
 
 # A page reported is right where it overlaps the paper in view this much (IoU); where none is

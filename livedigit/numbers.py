@@ -29,13 +29,57 @@ def neighbours(boxes: np.ndarray, max_gap: float = 0.6) -> np.ndarray:
             & (gap >= -0.25 * height) & (gap <= max_gap * height))
 
 
+# A page seen turned by less than this (radians) is taken as level: its digits' boxes are
+# judged as they stand in the frame. So is a frame with fewer than SLANT_PAIRS digits with
+# a neighbour to their right: a stray speck beside a digit or two says little of the lines.
+LEVEL = np.radians(5)
+SLANT_PAIRS = 3
+
+
+def line_slant(boxes: np.ndarray) -> float:
+    """The slant (radians, clockwise from the frame's rows) of the lines x, y, w, h boxes
+    of digits sit on: the median direction from each box to the nearest box of about its
+    height to its right, within 45 degrees of level and three of its heights; 0 where
+    fewer than SLANT_PAIRS have one."""
+    centres = (boxes[:, :2] + boxes[:, 2:] / 2).astype(np.float32)
+    heights = boxes[:, 3].astype(np.float32)
+    dx = centres[None, :, 0] - centres[:, None, 0]
+    dy = centres[None, :, 1] - centres[:, None, 1]
+    squared = dx * dx + dy * dy
+    candidates = ((dx > 0) & (np.abs(dy) <= dx) & (squared <= (3 * heights[:, None]) ** 2)
+                  & (np.maximum(heights[:, None], heights[None, :]) <= 1.6 * np.minimum(heights[:, None], heights[None, :])))
+    rows = np.flatnonzero(candidates.any(axis=1))
+    if len(rows) < SLANT_PAIRS:
+        return 0.0
+    nearest = np.where(candidates[rows], squared[rows], np.inf).argmin(axis=1)
+    return float(np.median(np.arctan2(dy[rows, nearest], dx[rows, nearest])))
+
+
+def as_the_lines_run(boxes: np.ndarray, slant: float) -> np.ndarray:
+    """x, y, w, h boxes of digits on lines slanting by `slant` (see line_slant), their
+    centres turned level; each keeps its size (a turned digit's frame box is larger than
+    the digit: neighbours are judged a little more loosely)."""
+    cos, sin = np.cos(slant), np.sin(slant)
+    centres = (boxes[:, :2] + boxes[:, 2:] / 2) @ np.array([[cos, -sin], [sin, cos]])  # turned by -slant
+    return np.concatenate([centres - boxes[:, 2:] / 2, boxes[:, 2:]], axis=1)
+
+
 def group_numbers(detections: Detections) -> list[Number]:
-    """Chains of neighbouring digits, left to right, each chain a number: each digit
-    continues the earliest chain that ends in a digit it follows, or starts one."""
+    """Chains of neighbouring digits, left to right along their line, each chain a number:
+    each digit continues the earliest chain that ends in a digit it follows, or starts
+    one. On a page seen turned (line_slant), digits are neighbours as they stand in the
+    frame or as they stand on the page's lines: seen in perspective, the lines slant more
+    in one part of the frame than in another."""
+    slant = line_slant(detections.boxes) if len(detections.boxes) > 1 else 0.0
+    beside = neighbours(detections.boxes)
     boxes = detections.boxes.tolist()
+    if abs(slant) >= LEVEL:
+        on_lines = as_the_lines_run(detections.boxes, slant)
+        beside |= neighbours(on_lines)
+        boxes = on_lines.tolist()
     digits = detections.digits.tolist()
     predecessors: list[list[int]] = [[] for _ in boxes]  # plain lists: the chaining below is sequential
-    for before, after in zip(*(axis.tolist() for axis in np.nonzero(neighbours(detections.boxes)))):
+    for before, after in zip(*(axis.tolist() for axis in np.nonzero(beside))):
         predecessors[after].append(before)
     chains: list[list[int]] = []
     chain_ending_at: dict[int, int] = {}  # last digit of a chain -> the chain's place in `chains`

@@ -93,12 +93,14 @@ def random_tables(args: argparse.Namespace, folder: Path) -> None:
     with ThreadPoolExecutor(2) as pool:  # one scene generated while another is read
         scores = dict(pool.map(score, seeds))
     f1 = np.array([scores[seed]["f1"] for seed in seeds])
+    numbers = [s.get("numbers", {"written": 0, "read": 0}) for s in scores.values()]
     print(f"{len(f1)} random scenes (seeds {seeds.start}-{seeds.stop - 1}, {args.frames} frames each): "
           f"F1 mean {f1.mean():.3f}, 10th percentile {np.percentile(f1, 10):.3f}, worst {f1.min():.3f}; "
           f"precision mean {np.mean([s['precision'] for s in scores.values()]):.3f}, "
           f"recall mean {np.mean([s['recall'] for s in scores.values()]):.3f}; "
           f"digits reported off the page {np.mean([s['off_page_per_frame'] for s in scores.values()]):.2f} "
-          f"a frame\n")
+          f"a frame; numbers wholly in view read as one number {sum(n['read'] for n in numbers)} "
+          f"of {sum(n['written'] for n in numbers)}\n")
     print("| worst scenes: seed | precision | recall | F1 | factors | lost at |\n|---|---|---|---|---|---|")
     for seed in sorted(seeds, key=lambda s: scores[s]["f1"])[:WORST_SHOWN]:
         s, factors = scores[seed], random_scene(seed).factors

@@ -57,8 +57,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def truth_item(item: PageItem) -> dict:
     """An item of a frame's truth; a digit no one could read there is marked to be ignored
-    (livedigit-eval counts it neither missed nor, where read, false)."""
+    (livedigit-eval counts it neither missed nor, where read, false); a digit gives the
+    number it is written in (the id of that number's first digit)."""
     return {"id": item.id, "box": list(item.box), "label": item.label,
+            **({"number": item.number} if item.number >= 0 else {}),
             **({"ignore": item.unreadable} if item.unreadable else {})}
 
 

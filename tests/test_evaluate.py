@@ -56,6 +56,25 @@ def test_digits_reported_off_the_paper_are_counted_a_frame_where_the_truth_knows
     assert "off_page_per_frame" not in score_clip(lines, TRUTH).summary()
 
 
+def test_a_number_wholly_in_view_is_read_where_one_number_of_its_digits_is_reported_over_it():
+    """35 is written in both frames; 21 has its 1 out of view in the second, and is no
+    number of that frame. A number reported with a digit too many, or none, reads none."""
+    digit = {"id": 0, "box": [10, 10, 20, 30], "label": 3, "number": 0}
+    numbered = {"frames": [
+        {"frame": 0, "items": [digit, {"id": 1, "box": [34, 10, 20, 30], "label": 5, "number": 0},
+                               {"id": 2, "box": [10, 60, 20, 30], "label": 2, "number": 2},
+                               {"id": 3, "box": [34, 60, 20, 30], "label": 1, "number": 2}]},
+        {"frame": 1, "items": [digit, {"id": 1, "box": [34, 10, 20, 30], "label": 5, "number": 0},
+                               {"id": 2, "box": [10, 60, 20, 30], "label": 2, "number": 2}]}]}
+
+    def read(*numbers):
+        return {**line(0), "numbers": [{"value": value, "box": box} for value, box in numbers]}
+
+    lines = [read(("35", [10, 10, 44, 30]), ("21", [10, 60, 44, 30])), {**read(("352", [10, 10, 44, 80])), "frame": 1}]
+    assert score_clip(lines, numbered).summary()["numbers"] == {"written": 3, "read": 2}
+    assert "numbers" not in score_clip(lines, TRUTH).summary()
+
+
 def test_each_false_digit_is_put_down_to_what_it_lies_on():
     """A misread digit, the desk beyond the paper, a word, a piece of a digit, blank paper;
     a digit read right and one no one could read are no false digits."""

@@ -21,6 +21,20 @@ def test_every_preset_films_its_page_with_ground_truth_inside_the_frame(mnist, n
     assert all(first[key] == second[key] for key in first.keys() & second.keys())
 
 
+def test_each_digit_knows_the_number_it_is_written_in(mnist):
+    """Numbers are written left to right, one digit after the other: a number's digits
+    have consecutive ids, the first of which names it (it may be out of view); marks are
+    in no number."""
+    _, items, _ = next(make_clip(mnist["x_test"][:400], mnist["y_test"][:400], preset("clean"), frames=1, seed=1))
+    numbers = {}
+    for item in items:
+        assert (item.number >= 0) == (item.label >= 0)
+        if item.label >= 0:
+            numbers.setdefault(item.number, []).append(item.id)
+    assert len(numbers) >= 10 and any(len(ids) > 1 for ids in numbers.values())
+    assert all(ids == list(range(ids[0], ids[0] + len(ids))) and ids[0] >= number for number, ids in numbers.items())
+
+
 def test_a_random_scene_replays_from_its_seed(mnist):
     from livedigit.synthetic import random_scene
 

@@ -1,5 +1,6 @@
 """Tracking keeps labels steady across frames; numbers group digits on one line."""
 import numpy as np
+import pytest
 
 from livedigit import Detections
 from livedigit.numbers import group_numbers
@@ -114,6 +115,29 @@ def test_digits_close_together_on_one_line_form_a_number():
         [0, 2, 9, 7, 4]))
     assert [n.value for n in found] == ["209", "7", "4"]
     assert found[0].box == (100, 49, 75, 33)
+
+
+def digits_on_a_sheet_turned(degrees: float) -> Detections:
+    """The numbers 2019 and 75 on two lines, 26x40 px digits 8 px apart, the sheet turned
+    about the frame's centre: each digit's frame box is the box around it turned."""
+    turn = np.radians(degrees)
+    cos, sin = np.cos(turn), np.sin(turn)
+    boxes, digits = [], []
+    for text, y in (("2019", -50), ("75", 50)):
+        for place, digit in enumerate(text):
+            x = -50 + 34 * place
+            cx, cy = 320 + x * cos - y * sin, 240 + x * sin + y * cos
+            w, h = 26 * abs(cos) + 40 * abs(sin), 40 * abs(cos) + 26 * abs(sin)
+            boxes.append([cx - w / 2, cy - h / 2, w, h])
+            digits.append(int(digit))
+    return detections(np.round(boxes).astype(int).tolist(), digits)
+
+
+@pytest.mark.parametrize("degrees", [0, 20, 35, -35])
+def test_the_digits_of_a_number_on_a_sheet_seen_turned_form_that_number(degrees):
+    """Judged along the frame's rows, the digits of a number on a sheet turned 30 degrees
+    or more stand too far above one another to be on one line."""
+    assert sorted(number.value for number in group_numbers(digits_on_a_sheet_turned(degrees))) == ["2019", "75"]
 
 
 def test_digits_of_very_different_size_or_far_apart_stay_separate():

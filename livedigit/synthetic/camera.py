@@ -197,6 +197,6 @@ def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tup
         low, high = projected.min(axis=0), projected.max(axis=0)
         if low[0] >= 1 and low[1] >= 1 and high[0] < frame_w - 1 and high[1] < frame_h - 1:
             in_view.append(PageItem((int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])),
-                                    item.label, item.id))
+                                    item.label, item.id, number=item.number))
     return in_view
 

@@ -17,12 +17,13 @@ class PageItem:
     id: int = -1                     # index on its page, the same in every frame
     outline: np.ndarray | None = field(default=None, compare=False)  # ink's hull on the page; None in a frame
     unreadable: str = ""             # in a frame, why no one could read the digit there (camera.unreadable)
+    number: int = -1                 # the number a digit is written in (its first digit's id); -1 for a mark
 
 
-def inked_item(outline: np.ndarray, label: int, index: int) -> PageItem:
+def inked_item(outline: np.ndarray, label: int, index: int, number: int = -1) -> PageItem:
     """An item around the ink of `outline` (its convex hull)."""
     (x, y), (right, bottom) = outline.min(axis=0), outline.max(axis=0)
-    return PageItem((int(x), int(y), int(right - x), int(bottom - y)), label, index, outline)
+    return PageItem((int(x), int(y), int(right - x), int(bottom - y)), label, index, outline, number=number)
 
 
 @dataclass
@@ -162,7 +163,7 @@ def write_number(page: Page, digits: np.ndarray, labels: np.ndarray, pool, x: in
         top = baseline - int(alpha.shape[0] * 0.86) + int(rng.integers(-3, 4))
         outline = write_ink(page.image, alpha, x, top, colour, stroke)
         if outline is not None:
-            page.items.append(inked_item(outline, int(labels[index]), len(page.items)))
+            page.items.append(inked_item(outline, int(labels[index]), len(page.items), first_item))
         x += alpha.shape[1] + int(height * rng.uniform(*style.digit_gap))
     written = [item.box for item in page.items[first_item:]]
     if written and (style.boxed or style.underlined):

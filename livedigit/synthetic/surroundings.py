@@ -125,7 +125,7 @@ def mount(page: Page, style: Style, rng: np.random.Generator) -> Page:
     canvas[dy:dy + h, dx:dx + w] = page.image
     if style.hands:
         hold_up(canvas, (dx, dy, w, h), rng)
-    items = [inked_item(item.outline + (dx, dy), item.label, item.id) for item in page.items]
+    items = [inked_item(item.outline + (dx, dy), item.label, item.id, item.number) for item in page.items]
     return Page(canvas, items, (dx, dy, w, h))
 
 
