@@ -205,8 +205,9 @@ def number_digits(truth: dict) -> dict[int, set[int]]:
 
 
 def numbers_in_view(items: list[dict], digits_of_numbers: dict[int, set[int]]) -> list[tuple[str, list[int]]]:
-    """The numbers of a frame whose digits are all in view and none marked to ignore: each
-    its digits as written (in order of their ids) and the x, y, w, h box around them."""
+    """The numbers of a frame whose digits are all in view (all the clip ever shows of
+    it, see number_digits) and none marked to ignore: each its digits as written (in
+    order of their ids) and the x, y, w, h box around them."""
     by_number: dict[int, list[dict]] = {}
     for item in items:
         if "number" in item:
