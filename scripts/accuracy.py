@@ -68,13 +68,15 @@ def score_photos(photos: Path, folder: Path, profile: Path | None = None, model:
 
 
 def score_row(name: str, score: dict) -> str:
-    off_page = score.get("off_page_per_frame")
+    off_page, numbers = score.get("off_page_per_frame"), score.get("numbers")
+    numbers_read = "-" if numbers is None else f"{numbers['read'] / numbers['written']:.3f}"
     return (f"| {name} | {score['precision']:.3f} | {score['recall']:.3f} | {score['f1']:.3f} "
-            f"| {score['flicker_rate']:.3f} | {'-' if off_page is None else f'{off_page:.2f}'} |")
+            f"| {score['flicker_rate']:.3f} | {'-' if off_page is None else f'{off_page:.2f}'} | {numbers_read} |")
 
 
 def presets_table(args: argparse.Namespace, folder: Path) -> None:
-    print("| material | precision | recall | F1 | flicker | off the page a frame |\n|---|---|---|---|---|---|")
+    print("| material | precision | recall | F1 | flicker | off the page a frame | numbers read whole |\n"
+          "|---|---|---|---|---|---|---|")
     for name in PRESETS:
         score = score_clip(name, args.data, args.frames, args.seed, folder, profile=args.profile, model=args.model)
         print(score_row(f"clip `{name}`", score), flush=True)
