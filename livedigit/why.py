@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from .classify import NOT_A_DIGIT, DigitClassifier
-from .detect import Regions, binarize, find_page, regions_in, to_gray
+from .detect import Regions, SceneTracker, binarize, find_ink, page_in, regions_in, to_gray
 from .detect.contours import (
     blob_outlines,
     contour_depths,
@@ -64,11 +64,16 @@ class MissExplainer:
         self.params = params or DetectionParams()
         self.classifier = DigitClassifier(model)
 
-    def explain(self, image: np.ndarray, missed: list[dict], reported: list[dict]) -> list[str]:
-        """The stage that lost each of `missed` (true digits: box, label), given what was reported."""
+    def explain(self, image: np.ndarray, missed: list[dict], reported: list[dict],
+                scene: SceneTracker | None = None) -> list[str]:
+        """The stage that lost each of `missed` (true digits: box, label), given what was
+        reported; a video's frames, each in turn, with the `scene` that follows its page and
+        lines through them as the run did (every frame, with missed digits or not)."""
+        if not missed and scene is None:
+            return []
+        frame = FrameStages(image, self.params, scene)
         if not missed:
             return []
-        frame = FrameStages(image, self.params)
         regions = frame.regions
         readings = (self.classifier(normalize_grey(regions.gray, np.concatenate([regions.boxes, regions.context_boxes]),
                                                    regions.masks + regions.context_masks, regions.page))
@@ -112,12 +117,12 @@ class MissExplainer:
 class FrameStages:
     """One frame taken through thresholding, line removal and contours, kept for inspection."""
 
-    def __init__(self, image: np.ndarray, params: DetectionParams):
+    def __init__(self, image: np.ndarray, params: DetectionParams, scene: SceneTracker | None = None):
         gray = self.gray = to_gray(image)
         self.params = params
-        self.page = find_page(gray) if params.page else None
+        ink, self.page = find_ink(gray, params, scene, page_in(gray, params))  # followed by a video's `scene`
         self.inked = binarize(gray, params, keep_lines=True, page=self.page)
-        self.binary, self.contours, self.hierarchy = blob_outlines(binarize(gray, params, page=self.page), params)
+        self.binary, self.contours, self.hierarchy = blob_outlines(ink, params)
         self.parents = self.hierarchy[0, :, 3] if self.contours else np.zeros(0, np.int32)
         self.boxes = np.array([cv2.boundingRect(c) for c in self.contours], np.int32).reshape(-1, 4)
         self.outlines = contour_depths(self.parents) % 2 == 0
@@ -196,15 +201,19 @@ def explain_misses(lines: list[dict], truth: dict, explainer: MissExplainer, sou
 
     The frames are read again from `source`, by default the source the JSONL names, as
     the run read them: grey from the video's luma, as a run that neither shows nor records
-    them does, or `in_colour`. The two grey images differ by a level here and there, and
-    where the page's outline is a near thing (a shadow's edge across a sheet), another
-    page is found: the digits the run's page left out would be "lost after reading"."""
+    them does, or `in_colour`, with the page and its lines followed from frame to frame as
+    the run followed them (lines searched for afresh in each frame differ from those:
+    squared paper's digits were put down as "lost after reading"). The two grey images
+    differ by a level here and there, and where the page's outline is a near thing (a
+    shadow's edge across a sheet), another page is found: the digits the run's page left
+    out would be "lost after reading"."""
     from .evaluate import Score, match_frame, scored_digits
     from .sources import open_source
 
     reported_by_frame = {line["frame"]: line["detections"] for line in lines}
     items_by_frame = {frame["frame"]: frame["items"] for frame in truth["frames"]}
     stages: list[str] = []
+    scene = SceneTracker()
     frames = open_source(source or lines[0]["source"], gray=not in_colour)
     try:
         for frame in frames:
@@ -212,7 +221,7 @@ def explain_misses(lines: list[dict], truth: dict, explainer: MissExplainer, sou
             reported = reported_by_frame.get(frame.index, [])
             read = match_frame(reported, digits, Score())
             missed = [digit for n, digit in enumerate(digits) if read.get(digit.get("id", n)) != digit["label"]]
-            stages += explainer.explain(frame.image, missed, reported)
+            stages += explainer.explain(frame.image, missed, reported, scene)
     finally:
         frames.close()
     return dict(Counter(stages).most_common())

@@ -151,3 +151,18 @@ def test_a_headless_run_is_explained_on_the_grey_frames_it_read(mnist, tmp_path)
 
     assert "lost after reading" not in lost_at()
     assert lost_at("--in-colour")["lost after reading"] > 0
+
+
+def test_a_videos_page_and_lines_are_followed_from_frame_to_frame_as_the_run_followed_them(mnist, tmp_path):
+    """Squared paper seen from afar (the squared-far preset, seed 12): read alone, each
+    frame's lines searched for afresh differ from those the run followed, and digits read
+    right were put down to "lost after reading" (8 in 8 frames)."""
+    from livedigit.synthetic import preset
+
+    video, jsonl, truth_path = tmp_path / "far.avi", tmp_path / "out.jsonl", tmp_path / "truth.json"
+    truth_path.write_text(json.dumps(film(mnist, preset("squared-far"), frames=8, seed=12, path=video)))
+    run_cli("--source", str(video), "--no-display", "--jsonl", str(jsonl))
+    report = json.loads(run_cli("--jsonl", str(jsonl), "--truth", str(truth_path), "--why",
+                                module="livedigit.evaluate").stdout)
+    assert sum(report["lost_at"].values()) == report["missed"] > 0
+    assert "lost after reading" not in report["lost_at"]
