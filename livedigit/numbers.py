@@ -17,6 +17,10 @@ class Number:
         return {"value": self.value, "box": list(self.box)}
 
 
+# Boxes of about one height: the taller at most this many times the shorter.
+ALIKE_HEIGHTS = 1.6
+
+
 def neighbours(boxes: np.ndarray, max_gap: float = 0.6) -> np.ndarray:
     """(N, N) bool: box j (x, y, w, h) sits just right of box i (at most `max_gap` of their
     height away), on the same line, of similar height."""
@@ -25,7 +29,7 @@ def neighbours(boxes: np.ndarray, max_gap: float = 0.6) -> np.ndarray:
     shorter = np.minimum(h[:, None], h[None, :])
     overlap = np.minimum((y + h)[:, None], (y + h)[None, :]) - np.maximum(y[:, None], y[None, :])
     gap = x[None, :] - (x + w)[:, None]
-    return ((overlap >= 0.5 * shorter) & (np.maximum(h[:, None], h[None, :]) <= 1.6 * shorter)
+    return ((overlap >= 0.5 * shorter) & (np.maximum(h[:, None], h[None, :]) <= ALIKE_HEIGHTS * shorter)
             & (gap >= -0.25 * height) & (gap <= max_gap * height))
 
 
@@ -46,8 +50,9 @@ def line_slant(boxes: np.ndarray) -> float:
     dx = centres[None, :, 0] - centres[:, None, 0]
     dy = centres[None, :, 1] - centres[:, None, 1]
     squared = dx * dx + dy * dy
+    taller, shorter = np.maximum(heights[:, None], heights[None, :]), np.minimum(heights[:, None], heights[None, :])
     candidates = ((dx > 0) & (np.abs(dy) <= dx) & (squared <= (3 * heights[:, None]) ** 2)
-                  & (np.maximum(heights[:, None], heights[None, :]) <= 1.6 * np.minimum(heights[:, None], heights[None, :])))
+                  & (taller <= ALIKE_HEIGHTS * shorter))
     rows = np.flatnonzero(candidates.any(axis=1))
     if len(rows) < SLANT_PAIRS:
         return 0.0
