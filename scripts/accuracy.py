@@ -10,6 +10,8 @@ With --random N, N scenes drawn at random (`make_clip.py --preset random --seed 
 from --first-seed on) are scored instead: the mean, 10th percentile and worst F1, the
 worst scenes with their seeds and factors (each replays from its seed), F1 by the value
 of every factor, and the stages that lost the missed digits (`livedigit-eval --why`).
+`--opencv-sample` scores OpenCV's own digit reader (scripts/opencv_sample.py) on the same
+clips beside it.
 First prints the processor and the model read with: by default the shipped export this
 processor runs, whose 8-bit weights (on a processor with 8-bit dot products) read a few
 digits otherwise than the float export does.
@@ -47,16 +49,30 @@ def reading_options(profile: Path | None, model: Path | None) -> list[str]:
 
 
 def score_clip(preset: str, data: Path, frames: int, seed: int, folder: Path, suffix: str = ".mp4",
-               why: bool = False, profile: Path | None = None, model: Path | None = None) -> dict:
+               why: bool = False, profile: Path | None = None, model: Path | None = None,
+               opencv_sample: bool = False) -> dict:
+    """livedigit's score on a generated clip; with `opencv_sample`, the sample's under that key."""
     clip = folder / f"{preset}-{seed}{suffix}"
     jsonl = clip.with_suffix(".jsonl")
     run(sys.executable, str(SCRIPTS / "make_clip.py"), "--data", str(data), "--preset", preset,
         "--frames", str(frames), "--seed", str(seed), "--out", str(clip))
     run(sys.executable, "-m", "livedigit", "--source", str(clip), "--no-display", "--jsonl", str(jsonl),
         *reading_options(profile, model))
+    score = json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
+                           "--truth", str(clip.with_suffix(".truth.json")),
+                           *(["--why", *reading_options(profile, model)] if why else [])))
+    if opencv_sample:
+        score["opencv_sample"] = score_opencv_sample(clip, data)
+    return score
+
+
+def score_opencv_sample(clip: Path, data: Path) -> dict:
+    """OpenCV's own digit reader (scripts/opencv_sample.py) on the clip, scored as livedigit is."""
+    jsonl = clip.with_suffix(".opencv-sample.jsonl")
+    run(sys.executable, str(SCRIPTS / "opencv_sample.py"), "--data", str(data), "--source", str(clip),
+        "--jsonl", str(jsonl))
     return json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
-                          "--truth", str(clip.with_suffix(".truth.json")),
-                          *(["--why", *reading_options(profile, model)] if why else [])))
+                          "--truth", str(clip.with_suffix(".truth.json"))))
 
 
 def score_photos(photos: Path, folder: Path, profile: Path | None = None, model: Path | None = None) -> dict:
@@ -67,22 +83,28 @@ def score_photos(photos: Path, folder: Path, profile: Path | None = None, model:
                           "--labels", str(photos / "labels.json")))
 
 
-def score_row(name: str, score: dict) -> str:
+def score_row(name: str, score: dict, opencv_sample: bool = False) -> str:
     off_page, numbers = score.get("off_page_per_frame"), score.get("numbers")
     numbers_read = "-" if numbers is None else f"{numbers['read'] / numbers['written']:.3f}"
-    return (f"| {name} | {score['precision']:.3f} | {score['recall']:.3f} | {score['f1']:.3f} "
-            f"| {score['flicker_rate']:.3f} | {'-' if off_page is None else f'{off_page:.2f}'} | {numbers_read} |")
+    row = (f"| {name} | {score['precision']:.3f} | {score['recall']:.3f} | {score['f1']:.3f} "
+           f"| {score['flicker_rate']:.3f} | {'-' if off_page is None else f'{off_page:.2f}'} | {numbers_read} |")
+    if opencv_sample:
+        sample = score.get("opencv_sample")
+        row += " - |" if sample is None else f" {sample['precision']:.3f} / {sample['recall']:.3f} / {sample['f1']:.3f} |"
+    return row
 
 
 def presets_table(args: argparse.Namespace, folder: Path) -> None:
-    print("| material | precision | recall | F1 | flicker | off the page a frame | numbers read whole |\n"
-          "|---|---|---|---|---|---|---|")
+    sample_column = (" OpenCV sample: precision / recall / F1 |", "---|") if args.opencv_sample else ("", "")
+    print(f"| material | precision | recall | F1 | flicker | off the page a frame | numbers read whole |{sample_column[0]}\n"
+          f"|---|---|---|---|---|---|---|{sample_column[1]}")
     for name in PRESETS:
-        score = score_clip(name, args.data, args.frames, args.seed, folder, profile=args.profile, model=args.model)
-        print(score_row(f"clip `{name}`", score), flush=True)
+        score = score_clip(name, args.data, args.frames, args.seed, folder, profile=args.profile, model=args.model,
+                           opencv_sample=args.opencv_sample)
+        print(score_row(f"clip `{name}`", score, args.opencv_sample), flush=True)
     if args.photos:
         score = score_photos(args.photos, folder, args.profile, args.model)
-        print(score_row(f"photos `{args.photos.name}`", score), flush=True)
+        print(score_row(f"photos `{args.photos.name}`", score, args.opencv_sample), flush=True)
 
 
 def random_tables(args: argparse.Namespace, folder: Path) -> None:
@@ -90,7 +112,7 @@ def random_tables(args: argparse.Namespace, folder: Path) -> None:
 
     def score(seed: int) -> tuple[int, dict]:
         return seed, score_clip("random", args.data, args.frames, seed, folder, random_scene(seed).suffix, why=True,
-                                profile=args.profile, model=args.model)
+                                profile=args.profile, model=args.model, opencv_sample=args.opencv_sample)
 
     with ThreadPoolExecutor(2) as pool:  # one scene generated while another is read
         scores = dict(pool.map(score, seeds))
@@ -103,6 +125,11 @@ def random_tables(args: argparse.Namespace, folder: Path) -> None:
           f"digits reported off the page {np.mean([s['off_page_per_frame'] for s in scores.values()]):.2f} "
           f"a frame; numbers wholly in view read as one number {sum(n['read'] for n in numbers)} "
           f"of {sum(n['written'] for n in numbers)}\n")
+    if args.opencv_sample:
+        sample_f1 = np.array([scores[seed]["opencv_sample"]["f1"] for seed in seeds])
+        print(f"OpenCV's sample on the same scenes: F1 mean {sample_f1.mean():.3f}, 10th percentile "
+              f"{np.percentile(sample_f1, 10):.3f}, worst {sample_f1.min():.3f}; livedigit's F1 higher in "
+              f"{np.count_nonzero(f1 > sample_f1)} of {len(f1)} scenes, lower in {np.count_nonzero(f1 < sample_f1)}\n")
     print("| worst scenes: seed | precision | recall | F1 | factors | lost at |\n|---|---|---|---|---|---|")
     for seed in sorted(seeds, key=lambda s: scores[s]["f1"])[:WORST_SHOWN]:
         s, factors = scores[seed], random_scene(seed).factors
@@ -145,6 +172,8 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0, help="the first random scene's seed")
     parser.add_argument("--profile", type=Path, help="a calibration profile for every run")
     parser.add_argument("--model", type=Path, help="a .keras or .tflite model for every run (default: the shipped one)")
+    parser.add_argument("--opencv-sample", action="store_true",
+                        help="also score OpenCV's own digit reader on the same clips (scripts/opencv_sample.py)")
     args = parser.parse_args()
     args.frames = args.frames or (20 if args.random else 60)
     print(f"On {running_on(args.model)}\n", flush=True)

@@ -18,11 +18,12 @@ both processes after warm-up and at the end. `--batch N` times, instead, N clips
 and 3 workers, in turn. `--mix` runs every preset and three random scenes at each of
 640x480, 1280x720 and 1920x1080 instead: FPS, latency, each process's own time a frame in
 the capture loop (finding the regions, and reading them: the loop goes at the pace of the
-larger) and the main stages of each clip, then the worst a size;
-`--scenes` names the scenes to run, of those. `--memory` runs, instead, the CLI headless,
-as a user would, on 1920x1080 clips of squared paper (`squared`, `squared-far`), and
-again with --save-video: the peak resident memory of each of its processes and of their
-sum, sampled from /proc.
+larger) and the main stages of each clip, and beside them OpenCV's own digit reader's FPS
+on the same clip (scripts/opencv_sample.py, decoding to results), then the worst a size
+and on how many clips livedigit is the faster; `--scenes` names the scenes to run, of
+those. `--memory` runs, instead, the CLI headless, as a user would, on 1920x1080 clips of
+squared paper (`squared`, `squared-far`), and again with --save-video: the peak resident
+memory of each of its processes and of their sum, sampled from /proc.
 """
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ from livedigit.shipped import shipped_file
 from livedigit.sources import Frame, VideoFileSource, open_source
 from livedigit.synthetic import PRESETS, make_clip, preset, random_scene
 from livedigit.tracking import Tracker
+from opencv_sample import read_clip, trained_svm  # beside this script
 
 CLIPS = {"640x480": "clean", "1280x720": "hd"}
 RUNS = 3  # end-to-end runs per clip; the median is printed, this machine's speed drifts
@@ -311,11 +313,13 @@ MIX_STAGES = ("threshold", "contours", "candidates", "inference")
 
 def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, only: list[str] | None = None) -> None:
     """Every preset and a few random scenes at each size (`only` those named, where given):
-    speed, latency and the main stages."""
-    print("| size | scene | digits/frame | FPS | latency p50 ms | p99 ms | finding / reading ms | "
+    speed, latency and the main stages, and OpenCV's sample's speed on the same clip."""
+    with np.load(data) as mnist:
+        sample_svm = trained_svm(mnist["x_train"], mnist["y_train"])
+    print("| size | scene | digits/frame | FPS | OpenCV sample FPS | latency p50 ms | p99 ms | finding / reading ms | "
           + " | ".join(f"{stage} ms" for stage in MIX_STAGES) + " |")
-    print("|---|---|---|---|---|---|---|" + "---|" * len(MIX_STAGES))
-    worst = {}
+    print("|---|---|---|---|---|---|---|---|" + "---|" * len(MIX_STAGES))
+    worst, against_sample = {}, []
     for width, height in MIX_SIZES:
         scenes = {name: preset(name, frame_size=(width, height)) for name in PRESETS}
         scenes.update({name: replace(random_scene(seed).style, frame_size=(width, height))
@@ -324,11 +328,17 @@ def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, onl
         for name, style in scenes.items():
             path = write_clip(data, "", frames, folder / f"mix-{width}-{name.replace(' ', '')}.mp4", style=style)
             result, timings = end_to_end(path, recognizer, folder), stages(path, recognizer, folder)
-            print(f"| {width}x{height} | {name} | {result['digits']:.0f} | {result['fps']:.0f} | {result['p50']:.1f} "
+            sample_fps = read_clip(str(path), sample_svm)
+            against_sample.append((result["fps"] / sample_fps, f"{width}x{height} {name}"))
+            print(f"| {width}x{height} | {name} | {result['digits']:.0f} | {result['fps']:.0f} | {sample_fps:.0f} "
+                  f"| {result['p50']:.1f} "
                   f"| {result['p99']:.1f} | {result['finding_ms']:.1f} / {result['reading_ms']:.1f} | "
                   + " | ".join(f"{timings[stage]:.2f}" for stage in MIX_STAGES) + " |", flush=True)
             worst[width, height] = min(worst.get((width, height), (np.inf, "")), (result["fps"], name))
     print("\nWorst a size: " + "; ".join(f"{w}x{h} {fps:.0f} FPS ({name})" for (w, h), (fps, name) in worst.items()))
+    faster = sum(ratio > 1 for ratio, _ in against_sample)
+    print(f"Faster than OpenCV's sample on {faster} of {len(against_sample)} clips; furthest behind it: "
+          + "; ".join(f"{clip} ({ratio:.2f} times its FPS)" for ratio, clip in sorted(against_sample)[:3]))
 
 
 # The heaviest scenes at 1920x1080 for memory: the most digits, and squared paper's lines.
