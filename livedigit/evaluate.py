@@ -38,6 +38,7 @@ import numpy as np
 from .cli import add_version
 from .detections import iou
 from .errors import InputError
+from .numbers import union_boxes
 
 MIN_IOU = 0.3
 
@@ -216,9 +217,8 @@ def numbers_in_view(items: list[dict], digits_of_numbers: dict[int, set[int]]) -
     for number, digits in by_number.items():
         if {d["id"] for d in digits} == digits_of_numbers[number] and not any(d.get("ignore") for d in digits):
             digits = sorted(digits, key=lambda d: d["id"])
-            boxes = np.array([d["box"] for d in digits])
-            low, high = boxes[:, :2].min(axis=0), (boxes[:, :2] + boxes[:, 2:]).max(axis=0)
-            numbers.append(("".join(str(d["label"]) for d in digits), [*low.tolist(), *(high - low).tolist()]))
+            [box] = union_boxes(np.array([d["box"] for d in digits]), [list(range(len(digits)))])
+            numbers.append(("".join(str(d["label"]) for d in digits), list(box)))
     return numbers
 
 
