@@ -69,11 +69,12 @@ class MissExplainer:
         """The stage that lost each of `missed` (true digits: box, label), given what was
         reported; a video's frames, each in turn, with the `scene` that follows its page and
         lines through them as the run did (every frame, with missed digits or not)."""
-        if not missed and scene is None:
+        if not missed:
+            if scene is not None:  # its page and lines followed through this frame too, no more
+                gray = to_gray(image)
+                find_ink(gray, self.params, scene, page_in(gray, self.params))
             return []
         frame = FrameStages(image, self.params, scene)
-        if not missed:
-            return []
         regions = frame.regions
         readings = (self.classifier(normalize_grey(regions.gray, np.concatenate([regions.boxes, regions.context_boxes]),
                                                    regions.masks + regions.context_masks, regions.page))
