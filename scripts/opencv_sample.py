@@ -7,7 +7,7 @@ The recipe of OpenCV's `samples/python/digits_video.py` (with its `digits.py`), 
 here: OpenCV's Python wheel ships neither the samples nor their `digits.png`. Each frame
 is made grey and thresholded against the mean of a 31x31 window (10 levels under it),
 then median-blurred 3x3; every outer contour 16-64 px tall and at most 1.2 times as wide
-as tall is widened to a square, kept where a tenth to four tenths of it is ink, scaled
+as tall is widened to a square, read where a tenth to four tenths of it is ink, scaled
 so that its height spans 20 / 1.5 px of a 20x20 crop centred on the ink's centre of
 mass, deskewed by its moments and described by histograms of gradient directions (16
 bins in each quarter, square-rooted: the Hellinger kernel); an RBF SVM (C 2.67, gamma
@@ -72,7 +72,9 @@ def trained_svm(digits: np.ndarray, labels: np.ndarray) -> SVC:
 
 
 def read_frame(frame: np.ndarray, svm: SVC) -> list[dict]:
-    """The digits the sample reports in a BGR frame: boxes (x, y, w, h) and digits."""
+    """The digits the sample reports in a BGR frame: boxes (x, y, w, h) and digits. The box
+    is the contour's own; the sample draws the square it reads (a 1's box as wide as tall),
+    which would miss a narrow digit's true box by more than the score's overlap allows."""
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     ink = cv2.medianBlur(cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10), 3)
     contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
@@ -83,8 +85,8 @@ def read_frame(frame: np.ndarray, svm: SVC) -> list[dict]:
         x, y, w, h = cv2.boundingRect(contour)
         if not (16 <= h <= 64 and w <= 1.2 * h):
             continue
-        x, w = max(x - max(h - w, 0) // 2, 0), max(w, h)
-        box_ink = ink[y:y + h, x:x + w]
+        left = max(x - max(h - w, 0) // 2, 0)
+        box_ink = ink[y:y + h, left:left + max(w, h)]
         if not 0.1 < np.count_nonzero(box_ink) / box_ink.size < 0.4:
             continue
         boxes.append([x, y, w, h])
