@@ -9,12 +9,17 @@ each digit fully in view, the boxes of non-digit marks (label -1), and the paper
 could read in a frame (under 14 px tall, or washed out by glare) says why in `ignore`.
 `--preset random` draws every factor of the scene from --seed
 (livedigit.synthetic.random_scene); its truth file names the value each factor took.
-The same seed gives the same clip and truth.
+The same seed gives the same clip and truth. `--line-width` and `--line-colour` draw the
+scene's ruled or grid lines otherwise (the truth file names them too), so that a preset
+is measured over the lines it was not made with:
+
+    python scripts/make_clip.py --data ../shared/data/mnist.npz --preset ruled-hd --line-width 3 --out thick.mp4
 """
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -33,12 +38,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True, help=".mp4 or .avi")
+    parser.add_argument("--line-width", type=int, help="ruled and grid lines this many page pixels wide")
+    parser.add_argument("--line-colour", type=bgr, help="ruled and grid lines of this colour, as B,G,R (0-255)")
     args = parser.parse_args(argv)
 
     with np.load(args.data) as data:
         digits, labels = data["x_test"], data["y_test"]
     scene = random_scene(args.seed) if args.preset == RANDOM else None
-    style = scene.style if scene else preset(args.preset)
+    lines = {name: value for name, value in (("line_width", args.line_width), ("line_colour", args.line_colour))
+             if value is not None}
+    style = replace(scene.style if scene else preset(args.preset), **lines)
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if args.out.suffix == ".avi" else "mp4v"))
     writer = cv2.VideoWriter(str(args.out), fourcc, args.fps, style.frame_size)
     truth = []
@@ -50,9 +59,20 @@ def main(argv: list[str] | None = None) -> None:
     truth_path = args.out.with_suffix(".truth.json")
     factors = {"factors": scene.factors} if scene else {}
     truth_path.write_text(json.dumps({"preset": args.preset, "seed": args.seed, "size": list(style.frame_size),
-                                      **factors, "frames": truth}) + "\n")
+                                      **factors, **lines, "frames": truth}) + "\n")
     digits_per_frame = np.mean([sum(i["label"] >= 0 for i in f["items"]) for f in truth])
     print(f"wrote {args.out} ({args.frames} frames, {digits_per_frame:.0f} digits a frame) and {truth_path}")
+
+
+def bgr(text: str) -> tuple[int, int, int]:
+    """A colour given as B,G,R, each 0-255."""
+    try:
+        colour = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        colour = ()
+    if len(colour) != 3 or not all(0 <= part <= 255 for part in colour):
+        raise argparse.ArgumentTypeError(f"{text!r} is no B,G,R colour (three numbers 0-255, comma-separated)")
+    return colour
 
 
 def truth_item(item: PageItem) -> dict:

@@ -186,3 +186,25 @@ def test_a_grid_seen_far_off_stays_unbroken_lines_in_the_frame():
                 along.append(darkness[row - 1:row + 3, x].max())
         if along:
             assert min(along) >= 0.5 * np.median(along), y
+
+
+def test_make_clip_draws_a_presets_ruled_lines_as_wide_and_in_the_colour_asked(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import cv2
+
+    from conftest import MNIST, ROOT
+
+    def first_frame(*options: str) -> tuple[np.ndarray, dict]:
+        out = tmp_path / f"clip{len(options)}.avi"
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_clip.py"), "--data", str(MNIST), "--preset",
+                        "lined", "--frames", "1", "--out", str(out), *options], check=True, capture_output=True)
+        frame = cv2.VideoCapture(str(out)).read()[1]
+        return frame, json.loads(out.with_suffix(".truth.json").read_text())
+
+    as_made, _ = first_frame()
+    redrawn, truth = first_frame("--line-width", "4", "--line-colour", "90,40,20")
+    assert (truth["line_width"], truth["line_colour"]) == (4, [90, 40, 20])
+    assert redrawn.mean() < as_made.mean() - 2  # wide dark lines darken the page
