@@ -45,9 +45,9 @@ def main(argv: list[str] | None = None) -> None:
     with np.load(args.data) as data:
         digits, labels = data["x_test"], data["y_test"]
     scene = random_scene(args.seed) if args.preset == RANDOM else None
-    lines = {name: value for name, value in (("line_width", args.line_width), ("line_colour", args.line_colour))
-             if value is not None}
-    style = replace(scene.style if scene else preset(args.preset), **lines)
+    drawn_lines = {name: value for name, value in (("line_width", args.line_width), ("line_colour", args.line_colour))
+                   if value is not None}
+    style = replace(scene.style if scene else preset(args.preset), **drawn_lines)
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if args.out.suffix == ".avi" else "mp4v"))
     writer = cv2.VideoWriter(str(args.out), fourcc, args.fps, style.frame_size)
     truth = []
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     truth_path = args.out.with_suffix(".truth.json")
     factors = {"factors": scene.factors} if scene else {}
     truth_path.write_text(json.dumps({"preset": args.preset, "seed": args.seed, "size": list(style.frame_size),
-                                      **factors, **lines, "frames": truth}) + "\n")
+                                      **factors, **drawn_lines, "frames": truth}) + "\n")
     digits_per_frame = np.mean([sum(i["label"] >= 0 for i in f["items"]) for f in truth])
     print(f"wrote {args.out} ({args.frames} frames, {digits_per_frame:.0f} digits a frame) and {truth_path}")
 
