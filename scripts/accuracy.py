@@ -53,34 +53,40 @@ def score_clip(preset: str, data: Path, frames: int, seed: int, folder: Path, su
                opencv_sample: bool = False) -> dict:
     """livedigit's score on a generated clip; with `opencv_sample`, the sample's under that key."""
     clip = folder / f"{preset}-{seed}{suffix}"
-    jsonl = clip.with_suffix(".jsonl")
+    jsonl, truth = clip.with_suffix(".jsonl"), ["--truth", str(clip.with_suffix(".truth.json"))]
     run(sys.executable, str(SCRIPTS / "make_clip.py"), "--data", str(data), "--preset", preset,
         "--frames", str(frames), "--seed", str(seed), "--out", str(clip))
     run(sys.executable, "-m", "livedigit", "--source", str(clip), "--no-display", "--jsonl", str(jsonl),
         *reading_options(profile, model))
-    score = json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
-                           "--truth", str(clip.with_suffix(".truth.json")),
+    score = json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl), *truth,
                            *(["--why", *reading_options(profile, model)] if why else [])))
     if opencv_sample:
-        score["opencv_sample"] = score_opencv_sample(clip, data)
+        score["opencv_sample"] = score_opencv_sample(clip, data, clip.with_suffix(".opencv-sample.jsonl"), truth)
     return score
 
 
-def score_opencv_sample(clip: Path, data: Path) -> dict:
-    """OpenCV's own digit reader (scripts/opencv_sample.py) on the clip, scored as livedigit is."""
-    jsonl = clip.with_suffix(".opencv-sample.jsonl")
-    run(sys.executable, str(SCRIPTS / "opencv_sample.py"), "--data", str(data), "--source", str(clip),
+def score_opencv_sample(source: Path, data: Path, jsonl: Path, truth: list[str]) -> dict:
+    """OpenCV's own digit reader (scripts/opencv_sample.py) on a clip or a folder of photos,
+    its readings written to `jsonl`, scored against the `truth` options of livedigit-eval as
+    livedigit is."""
+    run(sys.executable, str(SCRIPTS / "opencv_sample.py"), "--data", str(data), "--source", str(source),
         "--jsonl", str(jsonl))
-    return json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
-                          "--truth", str(clip.with_suffix(".truth.json"))))
+    return json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl), *truth))
 
 
-def score_photos(photos: Path, folder: Path, profile: Path | None = None, model: Path | None = None) -> dict:
+def score_photos(photos: Path, folder: Path, profile: Path | None = None, model: Path | None = None,
+                 opencv_sample_data: Path | None = None) -> dict:
+    """livedigit's score on a folder of photos; with `opencv_sample_data` (mnist.npz), the
+    sample's under "opencv_sample"."""
     jsonl = folder / "photos.jsonl"
+    labels = ["--labels", str(photos / "labels.json")]
     run(sys.executable, "-m", "livedigit", "--source", str(photos), "--no-display", "--jsonl", str(jsonl),
         *reading_options(profile, model))
-    return json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl),
-                          "--labels", str(photos / "labels.json")))
+    score = json.loads(run(sys.executable, "-m", "livedigit.evaluate", "--jsonl", str(jsonl), *labels))
+    if opencv_sample_data is not None:
+        score["opencv_sample"] = score_opencv_sample(photos, opencv_sample_data, folder / "photos.opencv-sample.jsonl",
+                                                     labels)
+    return score
 
 
 def score_row(name: str, score: dict, opencv_sample: bool = False) -> str:
@@ -103,7 +109,7 @@ def presets_table(args: argparse.Namespace, folder: Path) -> None:
                            opencv_sample=args.opencv_sample)
         print(score_row(f"clip `{name}`", score, args.opencv_sample), flush=True)
     if args.photos:
-        score = score_photos(args.photos, folder, args.profile, args.model)
+        score = score_photos(args.photos, folder, args.profile, args.model, args.data if args.opencv_sample else None)
         print(score_row(f"photos `{args.photos.name}`", score, args.opencv_sample), flush=True)
 
 

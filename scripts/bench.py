@@ -52,7 +52,7 @@ from livedigit.shipped import shipped_file
 from livedigit.sources import Frame, VideoFileSource, open_source
 from livedigit.synthetic import PRESETS, make_clip, preset, random_scene
 from livedigit.tracking import Tracker
-from opencv_sample import read_clip, trained_svm  # beside this script
+from opencv_sample import read_source, trained_svm  # beside this script
 
 CLIPS = {"640x480": "clean", "1280x720": "hd"}
 RUNS = 3  # end-to-end runs per clip; the median is printed, this machine's speed drifts
@@ -328,7 +328,7 @@ def scene_mix(data: Path, frames: int, recognizer: Recognizer, folder: Path, onl
         for name, style in scenes.items():
             path = write_clip(data, "", frames, folder / f"mix-{width}-{name.replace(' ', '')}.mp4", style=style)
             result, timings = end_to_end(path, recognizer, folder), stages(path, recognizer, folder)
-            sample_fps = read_clip(str(path), sample_svm)
+            sample_fps = read_source(str(path), sample_svm)
             against_sample.append((result["fps"] / sample_fps, f"{width}x{height} {name}"))
             print(f"| {width}x{height} | {name} | {result['digits']:.0f} | {result['fps']:.0f} | {sample_fps:.0f} "
                   f"| {result['p50']:.1f} "

@@ -2,6 +2,8 @@
 
     python scripts/opencv_sample.py --data ../shared/data/mnist.npz --source clip.mp4 --jsonl sample.jsonl
     livedigit-eval --jsonl sample.jsonl --truth clip.truth.json
+    python scripts/opencv_sample.py --data ../shared/data/mnist.npz --source photos/ --jsonl sample.jsonl
+    livedigit-eval --jsonl sample.jsonl --labels photos/labels.json
 
 The recipe of OpenCV's `samples/python/digits_video.py` (with its `digits.py`), restated
 here: OpenCV's Python wheel ships neither the samples nor their `digits.png`. Each frame
@@ -31,10 +33,13 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
 from sklearn.svm import SVC
+
+from livedigit.sources import IMAGE_EXTENSIONS
 
 SIZE = 20  # the crops' side
 TRAINING_DIGITS = 5000
@@ -106,37 +111,55 @@ def normalized(box_ink: np.ndarray) -> np.ndarray:
     return deskewed(cv2.warpAffine(box_ink, to_box, (SIZE, SIZE), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR))
 
 
-def read_clip(source: str, svm: SVC, jsonl: Path | None = None) -> float:
-    """Reads every frame of a clip as the sample does, writing livedigit's JSONL where
-    asked; the frames a second from decoding to results."""
-    capture = cv2.VideoCapture(source)
-    if not capture.isOpened():
-        sys.exit(f"opencv_sample: --source {source}: cannot be opened as a video")
-    lines, started = [], time.perf_counter()
+def read_source(source: str, svm: SVC, jsonl: Path | None = None) -> float:
+    """Reads every frame of a video, or every photo of a folder, as the sample does,
+    writing livedigit's JSONL where asked; the frames a second from decoding to results."""
+    frames, lines = frames_of(source), []
+    started = time.perf_counter()
     while True:
         frame_started = time.perf_counter()
-        ok, frame = capture.read()
-        if not ok:
+        if (named := next(frames, None)) is None:
             break
+        name, frame = named
         detections = read_frame(frame, svm)
-        lines.append({"frame": len(lines), "source": source,
+        lines.append({"frame": len(lines), "source": name,
                       "time_ms": round(1000 * (time.perf_counter() - frame_started), 3), "detections": detections})
     seconds = time.perf_counter() - started
-    capture.release()
     if jsonl is not None:
         jsonl.write_text("".join(json.dumps(line) + "\n" for line in lines))
     return len(lines) / seconds
 
 
+def frames_of(source: str) -> Iterator[tuple[str, np.ndarray]]:
+    """Each frame of a video file, or each photo of a folder (or a photo alone), with the
+    source its JSONL line names (the photo, by which livedigit-eval --labels scores it)."""
+    path = Path(source)
+    if path.is_dir() or path.suffix.lower() in IMAGE_EXTENSIONS:
+        photos = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS) if path.is_dir() else [path]
+        for photo in photos:
+            if (image := cv2.imread(str(photo))) is None:
+                sys.exit(f"opencv_sample: {photo}: cannot be read as an image")
+            yield str(photo), image
+        return
+    capture = cv2.VideoCapture(source)
+    if not capture.isOpened():
+        sys.exit(f"opencv_sample: --source {source}: cannot be opened as a video")
+    try:
+        while (frame := capture.read()[1]) is not None:
+            yield source, frame
+    finally:
+        capture.release()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="mnist.npz (its first training digits train the SVM)")
-    parser.add_argument("--source", required=True, help="a video file")
+    parser.add_argument("--source", required=True, help="a video file, or a folder of photos")
     parser.add_argument("--jsonl", type=Path, help="write the digits read, as livedigit's JSONL")
     args = parser.parse_args()
     with np.load(args.data) as mnist:
         svm = trained_svm(mnist["x_train"], mnist["y_train"])
-    print(f"{read_clip(args.source, svm, args.jsonl):.1f} frames a second")
+    print(f"{read_source(args.source, svm, args.jsonl):.1f} frames a second")
 
 
 if __name__ == "__main__":

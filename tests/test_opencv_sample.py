@@ -38,6 +38,22 @@ def test_its_readings_of_a_clip_are_scored_by_livedigit_eval_as_livedigits_are(c
     assert score["precision"] > 0.5 and score["recall"] > 0.5  # a clean page: it reads most digits, as OpenCV's does
 
 
+def test_a_folder_of_photos_gives_a_line_for_each_photo_named_by_it(clip, tmp_path):
+    video, _ = clip
+    capture = cv2.VideoCapture(str(video))
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("b.png", "a.jpg"):
+        cv2.imwrite(str(photos / name), capture.read()[1])
+    (photos / "labels.json").write_text("[]")  # not a photo: passed over
+    jsonl = tmp_path / "sample.jsonl"
+    subprocess.run([sys.executable, SCRIPT, "--data", str(MNIST), "--source", str(photos), "--jsonl", str(jsonl)],
+                   check=True, capture_output=True)
+    lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert [line["source"] for line in lines] == [str(photos / "a.jpg"), str(photos / "b.png")]
+    assert all(line["detections"] for line in lines)
+
+
 def test_a_source_it_cannot_open_is_named_in_one_line(tmp_path):
     missing = tmp_path / "missing.mp4"
     done = subprocess.run([sys.executable, SCRIPT, "--data", str(MNIST), "--source", str(missing)],
