@@ -15,7 +15,11 @@ drawn (paper, lines, texture). Where the truth also gives the frame's size, the 
 JSONL reports is judged against the paper in view (`page_found`): right (IoU >= 0.8),
 wrong, missed, or rightly none where the paper fills the frame; and where it gives the
 number each digit is written in, how many of the numbers wholly in view were reported as
-one number of their digits over them (`numbers`). For a folder of photos with a labels
+one number of their digits over them (`numbers`). A clip's reported digits are also
+counted by their confidence, in bins a twentieth wide, with how many of them were right
+(`reliability`), and the gap between confidence and the share right, weighted by the
+digits in each bin (`calibration_error`): a digit reported at confidence c should be
+right about c of the time. For a folder of photos with a labels
 file (each file's `digits` string), the digits found are compared with those written.
 With --why, every missed or misread digit of a clip is put down to the stage that lost it
 (livedigit/why.py): the clip is read again, from the source its JSONL names, as a
@@ -57,6 +61,10 @@ class Score:
     page_found: Counter = field(default_factory=Counter)   # how the page reported matched the paper in view -> frames
     numbers_written: int = 0   # numbers wholly in view and readable, frame by frame, where the truth knows them
     numbers_read: int = 0      # of those, reported as one number of the same digits over them
+    # reported digits by confidence bin (CONFIDENCE_BINS a unit): how many, how many right, their confidences added up
+    reported_at: Counter = field(default_factory=Counter)
+    right_at: Counter = field(default_factory=Counter)
+    confidence_at: Counter = field(default_factory=Counter)
 
     # Nothing reported is nothing wrong, nothing to find is nothing missed: a clip with no
     # digit in view, read as such, scores 1.
@@ -89,7 +97,34 @@ class Score:
                 "false_on": dict(self.false_on.most_common()),
                 **({"page_found": dict(self.page_found.most_common())} if self.page_found else {}),
                 **({"numbers": {"written": self.numbers_written, "read": self.numbers_read}}
-                   if self.numbers_written else {})}
+                   if self.numbers_written else {}),
+                **self.reliability()}
+
+    def count_reported(self, confidence: float | None, right: bool) -> None:
+        """Count a reported digit judged right or wrong in its confidence's bin (none where
+        the JSONL gives no confidence)."""
+        if confidence is None:
+            return
+        low = min(int(confidence * CONFIDENCE_BINS), CONFIDENCE_BINS - 1)
+        self.reported_at[low] += 1
+        self.right_at[low] += right
+        self.confidence_at[low] += confidence
+
+    def reliability(self) -> dict:
+        """The reported digits by confidence bin (its lower end): how many, how many right,
+        their mean confidence; and the expected calibration error; nothing where none."""
+        reported = sum(self.reported_at.values())
+        if not reported:
+            return {}
+        gap = sum(abs(self.confidence_at[low] - self.right_at[low]) for low in self.reported_at)
+        return {"reliability": {f"{low / CONFIDENCE_BINS:.2f}": {
+                    "reported": self.reported_at[low], "right": self.right_at[low],
+                    "mean_confidence": round(self.confidence_at[low] / self.reported_at[low], 4)}
+                    for low in sorted(self.reported_at)},
+                "calibration_error": round(gap / reported, 4)}
+
+
+CONFIDENCE_BINS = 20
 
 
 def scored_digits(truth: list[dict]) -> list[dict]:
@@ -118,19 +153,23 @@ def match_frame(reported: list[dict], truth: list[dict], score: Score,
         used_truth.add(t)
         true_label, label = digits[t]["label"], reported[r]["digit"]
         read[digits[t].get("id", t)] = label
+        score.count_reported(reported[r].get("confidence"), label == true_label)
         if label == true_label:
             hits += 1
         else:
             score.confusions[(true_label, label)] += 1
-    unmatched = [detection["box"] for r, detection in enumerate(reported) if r not in used_reported]
-    false = [box for box, ignored in zip(unmatched, on_ignored(unmatched, truth)) if not ignored]
+    unmatched = [detection for r, detection in enumerate(reported) if r not in used_reported]
+    false = [detection for detection, ignored
+             in zip(unmatched, on_ignored([detection["box"] for detection in unmatched], truth)) if not ignored]
+    for detection in false:
+        score.count_reported(detection.get("confidence"), False)
     misread = len(used_reported) - hits
     score.hits += hits
     score.false_digits += misread + len(false)
     score.missed += len(digits) - hits
     if misread:
         score.false_on[MISREAD] += misread
-    score.false_on.update(what_lies_under(box, truth, page) for box in false)
+    score.false_on.update(what_lies_under(detection["box"], truth, page) for detection in false)
     return read
 
 

@@ -10,8 +10,9 @@ With --random N, N scenes drawn at random (`make_clip.py --preset random --seed 
 from --first-seed on) are scored instead: the mean, 10th percentile and worst F1, the
 worst scenes with their seeds and factors (each replays from its seed), F1 by the value
 of every factor, and the stages that lost the missed digits (`livedigit-eval --why`).
-`--opencv-sample` scores OpenCV's own digit reader (scripts/opencv_sample.py) on the same
-clips beside it.
+Both end with the clips' reported digits by confidence against the share of them right
+(`livedigit-eval`'s reliability). `--opencv-sample` scores OpenCV's own digit reader
+(scripts/opencv_sample.py) on the same clips beside it.
 First prints the processor and the model read with: by default the shipped export this
 processor runs, whose 8-bit weights (on a processor with 8-bit dot products) read a few
 digits otherwise than the float export does.
@@ -100,17 +101,37 @@ def score_row(name: str, score: dict, opencv_sample: bool = False) -> str:
     return row
 
 
+def print_reliability(scores: list[dict]) -> None:
+    """The digits reported over all the clips by confidence (`livedigit-eval`'s
+    reliability): how many, the share right against their mean confidence."""
+    reported, right, confidence = defaultdict(int), defaultdict(int), defaultdict(float)
+    for score in scores:
+        for low, counts in score.get("reliability", {}).items():
+            reported[low] += counts["reported"]
+            right[low] += counts["right"]
+            confidence[low] += counts["mean_confidence"] * counts["reported"]
+    total = sum(reported.values())
+    gap = sum(abs(confidence[low] - right[low]) for low in reported)
+    print(f"\n| reported at confidence | digits | mean confidence | share right |\n|---|---|---|---|")
+    for low in sorted(reported, key=float):
+        print(f"| {low} | {reported[low]:,} | {confidence[low] / reported[low]:.3f} | {right[low] / reported[low]:.3f} |")
+    print(f"| all (expected calibration error {gap / max(total, 1):.3f}) | {total:,} | "
+          f"{sum(confidence.values()) / max(total, 1):.3f} | {sum(right.values()) / max(total, 1):.3f} |")
+
+
 def presets_table(args: argparse.Namespace, folder: Path) -> None:
     sample_column = (" OpenCV sample: precision / recall / F1 |", "---|") if args.opencv_sample else ("", "")
     print(f"| material | precision | recall | F1 | flicker | off the page a frame | numbers read whole |{sample_column[0]}\n"
           f"|---|---|---|---|---|---|---|{sample_column[1]}")
+    clips = []
     for name in PRESETS:
-        score = score_clip(name, args.data, args.frames, args.seed, folder, profile=args.profile, model=args.model,
-                           opencv_sample=args.opencv_sample)
-        print(score_row(f"clip `{name}`", score, args.opencv_sample), flush=True)
+        clips.append(score_clip(name, args.data, args.frames, args.seed, folder, profile=args.profile,
+                                model=args.model, opencv_sample=args.opencv_sample))
+        print(score_row(f"clip `{name}`", clips[-1], args.opencv_sample), flush=True)
     if args.photos:
         score = score_photos(args.photos, folder, args.profile, args.model, args.data if args.opencv_sample else None)
         print(score_row(f"photos `{args.photos.name}`", score, args.opencv_sample), flush=True)
+    print_reliability(clips)
 
 
 def random_tables(args: argparse.Namespace, folder: Path) -> None:
@@ -151,6 +172,7 @@ def random_tables(args: argparse.Namespace, folder: Path) -> None:
     print_totals("missed or misread digits lost at", [s["lost_at"] for s in scores.values()])
     print_totals("false digits on", [s["false_on"] for s in scores.values()])
     print_totals("the page reported", [s.get("page_found", {}) for s in scores.values()], "frames")
+    print_reliability(list(scores.values()))
 
 
 def print_totals(heading: str, counts: list[dict[str, int]], unit: str = "digits") -> None:

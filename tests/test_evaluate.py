@@ -33,6 +33,16 @@ def test_a_clip_with_no_digit_in_view_scores_1_when_nothing_is_reported_and_0_wh
     assert (score.precision, score.recall, score.f1) == (0, 1, 0)
 
 
+def test_reported_digits_are_counted_by_confidence_with_how_many_were_right():
+    frame = {"frame": 0, "detections": [{"box": [10, 10, 20, 30], "digit": 3, "confidence": 0.97},   # right
+                                        {"box": [40, 10, 20, 30], "digit": 5, "confidence": 0.99},   # right
+                                        {"box": [80, 10, 30, 30], "digit": 1, "confidence": 0.62}]}  # on a mark
+    summary = score_clip([frame], {"frames": TRUTH["frames"][:1]}).summary()
+    assert summary["reliability"] == {"0.60": {"reported": 1, "right": 0, "mean_confidence": 0.62},
+                                      "0.95": {"reported": 2, "right": 2, "mean_confidence": 0.98}}
+    assert summary["calibration_error"] == round((0.04 + 0.62) / 3, 4)
+
+
 def test_a_wrong_label_is_a_false_digit_and_a_miss_and_a_mark_read_as_digit_is_false():
     score = score_clip([line(0, ([10, 10, 20, 30], 8), ([40, 10, 20, 30], 5), ([80, 10, 30, 30], 1)),
                         line(1, ([12, 10, 20, 30], 3))], TRUTH)
