@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from livedigit.classify import running_on
+from livedigit.evaluate import CONFIDENCE_BINS, Score
 from livedigit.synthetic import PRESETS, random_scene
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -103,20 +104,23 @@ def score_row(name: str, score: dict, opencv_sample: bool = False) -> str:
 
 def print_reliability(scores: list[dict]) -> None:
     """The digits reported over all the clips by confidence (`livedigit-eval`'s
-    reliability): how many, the share right against their mean confidence."""
-    reported, right, confidence = defaultdict(int), defaultdict(int), defaultdict(float)
+    reliability, added up): how many, their mean confidence and the share right."""
+    total = Score()
     for score in scores:
         for low, counts in score.get("reliability", {}).items():
-            reported[low] += counts["reported"]
-            right[low] += counts["right"]
-            confidence[low] += counts["mean_confidence"] * counts["reported"]
-    total = sum(reported.values())
-    gap = sum(abs(confidence[low] - right[low]) for low in reported)
-    print(f"\n| reported at confidence | digits | mean confidence | share right |\n|---|---|---|---|")
-    for low in sorted(reported, key=float):
-        print(f"| {low} | {reported[low]:,} | {confidence[low] / reported[low]:.3f} | {right[low] / reported[low]:.3f} |")
-    print(f"| all (expected calibration error {gap / max(total, 1):.3f}) | {total:,} | "
-          f"{sum(confidence.values()) / max(total, 1):.3f} | {sum(right.values()) / max(total, 1):.3f} |")
+            index = round(float(low) * CONFIDENCE_BINS)
+            total.reported_at[index] += counts["reported"]
+            total.right_at[index] += counts["right"]
+            total.confidence_at[index] += counts["mean_confidence"] * counts["reported"]
+    if not (reliability := total.reliability()):
+        return
+    print("\n| reported at confidence | digits | mean confidence | share right |\n|---|---|---|---|")
+    for low, counts in reliability["reliability"].items():
+        print(f"| {low} | {counts['reported']:,} | {counts['mean_confidence']:.3f} "
+              f"| {counts['right'] / counts['reported']:.3f} |")
+    reported = sum(total.reported_at.values())
+    print(f"| all (expected calibration error {reliability['calibration_error']:.3f}) | {reported:,} "
+          f"| {sum(total.confidence_at.values()) / reported:.3f} | {sum(total.right_at.values()) / reported:.3f} |")
 
 
 def presets_table(args: argparse.Namespace, folder: Path) -> None:
