@@ -33,13 +33,14 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
 from sklearn.svm import SVC
 
-from livedigit.sources import IMAGE_EXTENSIONS
+from livedigit.detect import to_gray
+from livedigit.errors import InputError
+from livedigit.sources import open_source
 
 SIZE = 20  # the crops' side
 TRAINING_DIGITS = 5000
@@ -77,11 +78,10 @@ def trained_svm(digits: np.ndarray, labels: np.ndarray) -> SVC:
 
 
 def read_frame(frame: np.ndarray, svm: SVC) -> list[dict]:
-    """The digits the sample reports in a BGR frame: boxes (x, y, w, h) and digits. The box
+    """The digits the sample reports in a frame: boxes (x, y, w, h) and digits. The box
     is the contour's own; the sample draws the square it reads (a 1's box as wide as tall),
     which would miss a narrow digit's true box by more than the score's overlap allows."""
-    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    ink = cv2.medianBlur(cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10), 3)
+    ink = cv2.medianBlur(cv2.adaptiveThreshold(to_gray(frame), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10), 3)
     contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     boxes, crops = [], []
     for contour, (_, _, _, parent) in zip(contours, hierarchy[0] if hierarchy is not None else []):
@@ -112,43 +112,29 @@ def normalized(box_ink: np.ndarray) -> np.ndarray:
 
 
 def read_source(source: str, svm: SVC, jsonl: Path | None = None) -> float:
-    """Reads every frame of a video, or every photo of a folder, as the sample does,
-    writing livedigit's JSONL where asked; the frames a second from decoding to results."""
-    frames, lines = frames_of(source), []
-    started = time.perf_counter()
-    while True:
-        frame_started = time.perf_counter()
-        if (named := next(frames, None)) is None:
-            break
-        name, frame = named
-        detections = read_frame(frame, svm)
-        lines.append({"frame": len(lines), "source": name,
-                      "time_ms": round(1000 * (time.perf_counter() - frame_started), 3), "detections": detections})
-    seconds = time.perf_counter() - started
-    if jsonl is not None:
-        jsonl.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    return len(lines) / seconds
-
-
-def frames_of(source: str) -> Iterator[tuple[str, np.ndarray]]:
-    """Each frame of a video file, or each photo of a folder (or a photo alone), with the
-    source its JSONL line names (the photo, by which livedigit-eval --labels scores it)."""
-    path = Path(source)
-    if path.is_dir() or path.suffix.lower() in IMAGE_EXTENSIONS:
-        photos = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS) if path.is_dir() else [path]
-        for photo in photos:
-            if (image := cv2.imread(str(photo))) is None:
-                sys.exit(f"opencv_sample: {photo}: cannot be read as an image")
-            yield str(photo), image
-        return
-    capture = cv2.VideoCapture(source)
-    if not capture.isOpened():
-        sys.exit(f"opencv_sample: --source {source}: cannot be opened as a video")
+    """Reads every frame of a video, or every photo of a folder, as the sample does (opened
+    as livedigit opens a --source), writing livedigit's JSONL where asked, every frame read
+    before an error included; the frames a second from decoding to results."""
     try:
-        while (frame := capture.read()[1]) is not None:
-            yield source, frame
+        frames = open_source(source)
+    except InputError as error:
+        sys.exit(f"opencv_sample: {error}")
+    lines = []
+    started = frame_started = time.perf_counter()
+    try:
+        for frame in frames:  # decoded as the loop asks for it, within the frame's time
+            detections = read_frame(frame.image, svm)
+            done = time.perf_counter()
+            lines.append({"frame": len(lines), "source": frame.source,
+                          "time_ms": round(1000 * (done - frame_started), 3), "detections": detections})
+            frame_started = done
+    except InputError as error:
+        sys.exit(f"opencv_sample: {error}")
     finally:
-        capture.release()
+        frames.close()
+        if jsonl is not None:
+            jsonl.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return len(lines) / (time.perf_counter() - started)
 
 
 def main() -> None:

@@ -59,4 +59,5 @@ def test_a_source_it_cannot_open_is_named_in_one_line(tmp_path):
     done = subprocess.run([sys.executable, SCRIPT, "--data", str(MNIST), "--source", str(missing)],
                           capture_output=True, text=True)
     assert done.returncode != 0
-    assert done.stderr.strip().splitlines() == [f"opencv_sample: --source {missing}: cannot be opened as a video"]
+    assert done.stderr.strip().splitlines() == [
+        f"opencv_sample: source {missing}: no such file or folder, and not a camera index or stream URL"]
