@@ -105,6 +105,54 @@ def test_ruled_lines_followed_through_a_shaking_video_are_erased_in_every_frame(
         assert (boxes[:, 2] < 80).all()
 
 
+def bowed_page(sag: float, shift: int = 0) -> np.ndarray:
+    """Two rows of digits on ruled paper whose lines bow by `sag` pixels in the middle (a
+    sheet's curl; a lens bends them as much near the frame's edge), all `shift` pixels down."""
+    page = paper(640, 360)
+    xs = np.arange(0, 641, 8)
+    for y in range(30 + shift, 360, 40):
+        bowed = np.stack([xs, y + sag * np.sin(np.pi * xs / 640)], axis=1)
+        cv2.polylines(page, [bowed.round().astype(np.int32)], False, (200, 160, 120), 3, cv2.LINE_AA)
+    for y in (105, 225):
+        write(page, "4 5 7 2 9 3", (40, y + shift + round(0.8 * sag)))
+    return page
+
+
+def test_ruled_lines_bowed_by_a_sheets_curl_are_erased_along_their_bow_and_the_digits_remain():
+    """Fitted straight, a line bowed 16 px across the frame was erased where it met its
+    fit and left to run through the digits elsewhere (10 regions of 12)."""
+    boxes = find_regions(bowed_page(16), PARAMS).boxes
+    assert len(boxes) == 12
+    assert (boxes[:, 2] < 40).all() and (boxes[:, 3] < 50).all()
+
+
+def test_bowed_lines_followed_through_a_shaking_video_are_erased_along_their_bow_in_every_frame():
+    scene = SceneTracker()
+    for shift in (0, 3, -2, 4, 1, -3, 2, 0, 5, -1, 3, -4):
+        assert len(find_regions(bowed_page(16, shift), PARAMS, scene).boxes) == 12
+
+
+def test_straight_ruled_lines_are_fitted_straight():
+    """A bend is traced only where the ink leaves the straight fit: straight lines stay
+    exactly as they were found (no bend to follow or erase along)."""
+    scene = SceneTracker()
+    find_regions(ruled_page("4 5 7"), PARAMS, scene)
+    lines = [line for families in scene.lines.passes for family in families for line in family]
+    assert len(lines) == 3 and not any(line.bend for line in lines)
+
+
+def test_a_bent_line_is_measured_and_drawn_along_its_bend():
+    from livedigit.detect.lines.geometry import Segment, draw_across
+
+    bend = ((0.0, 0.0), (100.0, 6.0), (200.0, 0.0))  # 6 px off its straight fit midway
+    line = Segment(1.0, 0.0, 0.0, 50.0, 3, 50.0, 0.0, 200.0, bend=bend)
+    assert line.distance_across(100, 56) == 0 and line.distance_across(100, 50) == 6
+    assert line.distance_across(50, 53) == 0  # between two bends, on the line joining them
+    drawn = np.zeros((100, 200), np.uint8)
+    draw_across(drawn, line, 255, 1)
+    assert drawn[56, 100] == 255 and drawn[50, 100] == 0 and drawn[50, 2] == 255
+
+
 def test_the_lines_followed_through_a_video_are_each_followed_once(mnist):
     """`ruled-hd` seed 13: a second pass finds one line of the page alone. Followed, it
     could move as far as a line with no neighbour may (2 % of the frame's width), onto the

@@ -3,8 +3,9 @@
 The steps, one module each: `search` finds the lines of a frame (on a shrunk copy of
 its ink, along the directions its edges run and the slants perspective spreads them
 over; where it finds some, the page's fainter ones on ink at a lower threshold), `fit`
-fits them again to the full-size ink, `follow` carries a video's lines from frame to
-frame, `erase` takes them off the ink, mends the strokes they crossed and keeps those
+fits them again to the full-size ink, `bend` follows those seen bent (a lens's
+distortion, a sheet's curl) along their ink, `follow` carries a video's lines from frame
+to frame, `erase` takes them off the ink, mends the strokes they crossed and keeps those
 lying along them (`strips` tells those darker than their own line's ink); `geometry`
 holds the segments, extents and kernels they share.
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .bend import bent_along_ink
 from .geometry import Segment, draw_across
 
 
@@ -29,18 +30,25 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     thickness = np.array([line.thickness for line in lines])
     if moved:
         x0, y0, dx, dy = fit
-        across = densest_across(across_histogram(*in_band, fit, thickness, band_reach), thickness)
+        across = densest_across(across_histogram(*in_band, fit, thickness, band_reach, bends_at(lines, *in_band)),
+                                thickness)
         fit = x0 - dy * across, y0 + dx * across, dx, dy
     for reach in reaches:
         x0, y0, dx, dy = fit
         close = np.abs(dx[owner] * (ys - y0[owner]) - dy[owner] * (xs - x0[owner])) <= thickness[owner] / 2 + reach
         xs, ys, owner = xs[close], ys[close], owner[close]
         fit = principal_axes(xs, ys, owner, len(lines))
-    widths = (ink_width(across_histogram(*in_band, fit, thickness, band_reach), thickness) if moved
-              else np.zeros(len(lines), np.intp))
     support = np.bincount(owner, minlength=len(lines)) * every
-    return [refitted(line, *line_fit, int(width), int(pixels))
-            for line, *line_fit, width, pixels in zip(lines, *fit, widths, support)]
+    fitted = [refitted(line, *line_fit, int(pixels)) for line, *line_fit, pixels in zip(lines, *fit, support)]
+    # a line found afresh is traced for a bend; one followed into the next frame, where it had one
+    refit = [index for index, line in enumerate(fitted) if line.support >= MIN_FIT_PIXELS and (lines[index].bend or not moved)]
+    for index, line in zip(refit, bent_along_ink([fitted[index] for index in refit], binary)):
+        fitted[index] = line
+    if not moved:
+        return fitted
+    widths = ink_width(across_histogram(*in_band, fit, thickness, band_reach, bends_at(fitted, *in_band)), thickness)
+    return [line._replace(ink_width=int(width)) if line.support >= MIN_FIT_PIXELS else line
+            for line, width in zip(fitted, widths)]
 
 
 def ink_along(lines: list[Segment], binary: np.ndarray, reach: int) -> tuple[np.ndarray, ...] | None:
@@ -59,26 +67,37 @@ def ink_along(lines: list[Segment], binary: np.ndarray, reach: int) -> tuple[np.
     return points[:, 0].astype(np.float64), points[:, 1].astype(np.float64), owner, every
 
 
-def refitted(line: Segment, x0: float, y0: float, dx: float, dy: float, ink_width: int, support: int) -> Segment:
+def refitted(line: Segment, x0: float, y0: float, dx: float, dy: float, support: int) -> Segment:
     """The line through (x0, y0) along (dx, dy), turned as it was, where it was fitted to
-    MIN_FIT_PIXELS or more; else the line as it was."""
+    MIN_FIT_PIXELS or more (straight, its ink's width across it not yet measured); else
+    the line as it was."""
     if support < MIN_FIT_PIXELS:
         return line._replace(support=support)
     if dx * line.dx + dy * line.dy < 0:
         dx, dy = -dx, -dy
     return line._replace(dx=float(dx), dy=float(dy), x0=float(x0), y0=float(y0), offset=float(-dy * x0 + dx * y0),
-                         ink_width=ink_width, support=support)
+                         ink_width=0, support=support, bend=())
+
+
+def bends_at(lines: list[Segment], xs: np.ndarray, ys: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """For each point (xs, ys), how far the line that owns it lies off its straight fit there."""
+    bent = np.zeros(len(xs))
+    for index, line in enumerate(lines):
+        if line.bend:
+            mine = owner == index
+            bent[mine] = line.bent_by(line.dx * xs[mine] + line.dy * ys[mine])
+    return bent
 
 
 def across_histogram(xs: np.ndarray, ys: np.ndarray, owner: np.ndarray, lines: tuple[np.ndarray, ...],
-                     thickness: np.ndarray, reach: int) -> np.ndarray:
+                     thickness: np.ndarray, reach: int, bent: np.ndarray) -> np.ndarray:
     """For each of the lines (arrays x0, y0, dx, dy), how many of the points (xs, ys) it
-    owns lie each whole pixel across it, from `reach` pixels beyond its thickest's edge on
-    one side to as far on the other."""
+    owns lie each whole pixel across it (less how far its bend, `bent` at each point, lies
+    off it), from `reach` pixels beyond its thickest's edge on one side to as far on the other."""
     x0, y0, dx, dy = lines
     half = int(np.ceil(thickness.max() / 2)) + reach
     width = 2 * half + 1
-    distances = -dy[owner] * (xs - x0[owner]) + dx[owner] * (ys - y0[owner])
+    distances = -dy[owner] * (xs - x0[owner]) + dx[owner] * (ys - y0[owner]) - bent
     bins = np.clip(np.rint(distances).astype(np.intp) + half, 0, width - 1)
     return np.bincount(owner * width + bins, minlength=len(x0) * width).reshape(-1, width)
 

@@ -17,10 +17,50 @@ PARALLEL = 0.9
 
 
 def draw_across(image: np.ndarray, line: Segment, value: int, thickness: int) -> None:
-    """Draw the line from edge to edge of the image."""
+    """Draw the line from edge to edge of the image, along its bend where it has one."""
     reach = image.shape[0] + image.shape[1]
-    cv2.line(image, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
-             (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), value, thickness)
+    if not line.bend:
+        cv2.line(image, (round(line.x0 - line.dx * reach), round(line.y0 - line.dy * reach)),
+                 (round(line.x0 + line.dx * reach), round(line.y0 + line.dy * reach)), value, thickness)
+        return
+    knots = [along for along, _ in line.bend]
+    x, y = line.at(np.array([knots[0] - reach, *knots, knots[-1] + reach]))
+    cv2.polylines(image, [np.stack([x, y], axis=1).round().astype(np.int32)], False, value, thickness)
+
+
+def sampled_along(image: np.ndarray, line: Segment, first: int, length: int, reach: int, step: int = 1) -> np.ndarray:
+    """The image's pixels nearest the points of a strip along the line (and its bend):
+    column c at `first` + c * `step` pixels along it from (x0, y0), row r at r - `reach`
+    across it; 0 beyond the image."""
+    if line.bend:
+        return cv2.remap(image, *strip_maps([line], [first], length, reach, step), cv2.INTER_NEAREST,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    to_frame = np.array([[line.dx * step, -line.dy, line.x0 + line.dx * first + line.dy * reach],
+                         [line.dy * step, line.dx, line.y0 + line.dy * first - line.dx * reach]])
+    return cv2.warpAffine(image, to_frame, (length, 2 * reach + 1), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def strip_maps(lines: list[Segment], firsts: list[int], length: int, reach: int,
+               step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """x and y in the frame (cv2.remap's maps) of the strips of sampled_along, one below
+    another, each along its line's bend."""
+    steps = np.array(firsts, np.float64)[:, None, None] + step * np.arange(length)[None, None, :]
+    across = np.arange(-reach, reach + 1, dtype=np.float64)[None, :, None]
+    map_x, map_y = [], []
+    for line, along in zip(lines, steps):
+        bent = across + line.bent_by(line.dx * line.x0 + line.dy * line.y0 + along)
+        map_x.append(line.x0 + line.dx * along - line.dy * bent)
+        map_y.append(line.y0 + line.dy * along + line.dx * bent)
+    return (np.concatenate(map_x).reshape(-1, length).astype(np.float32),
+            np.concatenate(map_y).reshape(-1, length).astype(np.float32))
+
+
+def steps_inside(line: Segment, shape: tuple[int, int]) -> tuple[int, int]:
+    """The first and last whole steps along the line from (x0, y0) that lie inside a frame
+    of `shape`."""
+    first, last = Extent.of_box(0, 0, shape[1] - 1, shape[0] - 1).span_through(line.x0, line.y0, line.dx, line.dy)
+    return int(np.ceil(first)), max(int(np.floor(last)), int(np.ceil(first)))
 
 
 def unit(degrees: float) -> tuple[float, float]:
@@ -51,6 +91,10 @@ class Segment(NamedTuple):
     end: float
     support: int = 0    # the ink pixels it was last fitted to
     ink_width: int = 0  # across it, where measured as it was followed into a new frame
+    # Where the line bends (a lens's distortion, a sheet's curl), how far it lies off its
+    # straight fit, across it, at points along it: (along, across) pairs, along in the
+    # same measure as start and end; none where it is straight.
+    bend: tuple[tuple[float, float], ...] = ()
 
     @property
     def erased_thickness(self) -> int:
@@ -60,8 +104,23 @@ class Segment(NamedTuple):
         return self.ink_width if self.ink_width > self.thickness + 1 else int(self.thickness)
 
     def distance_across(self, x: float | np.ndarray, y: float | np.ndarray) -> float | np.ndarray:
-        """How far the point (x, y), or each of arrays of them, lies from the segment's line."""
-        return abs(-self.dy * (x - self.x0) + self.dx * (y - self.y0))
+        """How far the point (x, y), or each of arrays of them, lies from the segment's line
+        (along its bend)."""
+        across = -self.dy * (x - self.x0) + self.dx * (y - self.y0)
+        return abs(across - self.bent_by(self.dx * x + self.dy * y)) if self.bend else abs(across)
+
+    def bent_by(self, along: float | np.ndarray) -> float | np.ndarray:
+        """How far the line lies off its straight fit, across it, at points along it
+        (straight beyond its first and last bend)."""
+        if not self.bend:
+            return np.zeros_like(along, dtype=np.float64)
+        knots, offsets = zip(*self.bend)
+        return np.interp(along, knots, offsets)
+
+    def at(self, along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x and y of the points of the line (along its bend) at positions along it."""
+        steps, across = along - (self.dx * self.x0 + self.dy * self.y0), self.bent_by(along)
+        return self.x0 + self.dx * steps - self.dy * across, self.y0 + self.dy * steps + self.dx * across
 
     def enlarged(self, factor: int) -> Segment:
         """The segment found on a copy shrunk by `factor` (max_pooled), at full size: a line

@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .geometry import Extent, Segment
+from .geometry import Segment, sampled_along, steps_inside
 
 # A stroke stands this many grey levels of darkness over the median of its line's ink at
 # its own offset across the line, in a stretch of STRETCH pixels along it, and is darker
@@ -113,12 +113,8 @@ class Strips:
         rows = 2 * self.reach + 1
         strips = np.zeros((len(self.lines) * rows, self.length), image.dtype)
         for index, (line, half, (first, _)) in enumerate(zip(self.lines, self.halves, self.steps)):
-            # strip (column c, row r) samples the frame at `first` + c steps along the line, r - reach across it
-            to_frame = np.array([[line.dx, -line.dy, line.x0 + line.dx * first + line.dy * self.reach],
-                                 [line.dy, line.dx, line.y0 + line.dy * first - line.dx * self.reach]])
             strip = strips[index * rows:(index + 1) * rows]
-            cv2.warpAffine(image, to_frame, (self.length, rows), strip,
-                           cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, cv2.BORDER_CONSTANT, 0)
+            strip[:] = sampled_along(image, line, first, self.length, self.reach)
             strip[:self.reach - half] = strip[self.reach + half + 1:] = 0
         return strips
 
@@ -129,7 +125,11 @@ class Strips:
         dx, dy, x0, y0 = (np.array([getattr(line, name) for line in self.lines])[owner]
                           for name in ("dx", "dy", "x0", "y0"))
         along = np.array([first for first, _ in self.steps])[owner] + points[:, 0]
-        across = row - self.reach
+        across = (row - self.reach).astype(np.float64)
+        for index in np.unique(owner).tolist():  # where a line bends, its rows follow the bend
+            line, mine = self.lines[index], owner == index
+            if line.bend:
+                across[mine] += line.bent_by(line.dx * line.x0 + line.dy * line.y0 + along[mine])
         height, width = self.shape
         return (np.clip(np.rint(x0 + dx * along - dy * across).astype(np.intp), 0, width - 1),
                 np.clip(np.rint(y0 + dy * along + dx * across).astype(np.intp), 0, height - 1))
@@ -137,10 +137,3 @@ class Strips:
 
 # Rows of nothing between two lines' strips: what stands out in one is judged apart from the next.
 REACH = 2
-
-
-def steps_inside(line: Segment, shape: tuple[int, int]) -> tuple[int, int]:
-    """The first and last whole steps along the line from (x0, y0) that lie inside a frame
-    of `shape`."""
-    first, last = Extent.of_box(0, 0, shape[1] - 1, shape[0] - 1).span_through(line.x0, line.y0, line.dx, line.dy)
-    return int(np.ceil(first)), max(int(np.floor(last)), int(np.ceil(first)))
