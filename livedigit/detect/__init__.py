@@ -3,7 +3,7 @@
 - `page`: the paper in view, where digits are read, followed from frame to frame;
 - `threshold`: 8-bit grey, the paper's brightness under each pixel, ink darker than it;
 - `lines`: ruled and grid lines erased, the strokes across them mended, followed from frame to frame
-  (a package of those steps: `search`, `fit`, `follow`, `erase`, `strips`);
+  (a package of those steps: `search`, `fit`, `bend`, `follow`, `erase`, `strips`);
 - `frames`: boxes drawn around numbers taken off, so that the digits touching them come apart;
 - `contours`: outlines of ink blobs, filtered by size, surroundings and ink;
 - `grain`: how much the surface around a blob varies against its ink (wood grain, plaster, cloth);

@@ -32,7 +32,7 @@ BEND_SEEN = 0.75
 # bend holds less than MORE_INK times the ink its straight fit holds (a stroke along the
 # line, or words beside it, drew the stretches off it).
 STRAIGHT = 1
-MORE_INK = 1.1
+MORE_INK = 1.0
 
 
 def bent_along_ink(lines: list[Segment], binary: np.ndarray) -> list[Segment]:

@@ -41,7 +41,8 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     support = np.bincount(owner, minlength=len(lines)) * every
     fitted = [refitted(line, *line_fit, int(pixels)) for line, *line_fit, pixels in zip(lines, *fit, support)]
     # a line found afresh is traced for a bend; one followed into the next frame, where it had one
-    refit = [index for index, line in enumerate(fitted) if line.support >= MIN_FIT_PIXELS and (lines[index].bend or not moved)]
+    refit = [index for index, line in enumerate(fitted)
+             if line.support >= MIN_FIT_PIXELS and (lines[index].bend or not moved)]
     for index, line in zip(refit, bent_along_ink([fitted[index] for index in refit], binary)):
         fitted[index] = line
     if not moved:
