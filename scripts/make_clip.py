@@ -10,10 +10,12 @@ could read in a frame (under 14 px tall, or washed out by glare) says why in `ig
 `--preset random` draws every factor of the scene from --seed
 (livedigit.synthetic.random_scene); its truth file names the value each factor took.
 The same seed gives the same clip and truth. `--line-width` and `--line-colour` draw the
-scene's ruled or grid lines otherwise (the truth file names them too), so that a preset
-is measured over the lines it was not made with:
+scene's ruled or grid lines otherwise, and `--lens` films it through a lens that bends
+straight lines (the truth file names them too), so that a preset is measured over what
+it was not made with:
 
     python scripts/make_clip.py --data ../shared/data/mnist.npz --preset ruled-hd --line-width 3 --out thick.mp4
+    python scripts/make_clip.py --data ../shared/data/mnist.npz --preset ruled-hd --lens -0.1 --out bent.mp4
 """
 from __future__ import annotations
 
@@ -40,14 +42,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help=".mp4 or .avi")
     parser.add_argument("--line-width", type=int, help="ruled and grid lines this many page pixels wide")
     parser.add_argument("--line-colour", type=bgr, help="ruled and grid lines of this colour, as B,G,R (0-255)")
+    parser.add_argument("--lens", type=float, help="the lens's radial distortion, -0.3 to 0.3: below 0 barrel "
+                                                   "(a webcam's wide lens, about -0.1), above 0 pincushion")
     args = parser.parse_args(argv)
 
     with np.load(args.data) as data:
         digits, labels = data["x_test"], data["y_test"]
     scene = random_scene(args.seed) if args.preset == RANDOM else None
-    drawn_lines = {name: value for name, value in (("line_width", args.line_width), ("line_colour", args.line_colour))
-                   if value is not None}
-    style = replace(scene.style if scene else preset(args.preset), **drawn_lines)
+    if args.lens is not None and not -0.3 <= args.lens <= 0.3:
+        parser.error(f"--lens {args.lens}: a distortion from -0.3 to 0.3")
+    asked = (("line_width", args.line_width), ("line_colour", args.line_colour), ("lens", args.lens))
+    drawn_otherwise = {name: value for name, value in asked if value is not None}
+    style = replace(scene.style if scene else preset(args.preset), **drawn_otherwise)
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if args.out.suffix == ".avi" else "mp4v"))
     writer = cv2.VideoWriter(str(args.out), fourcc, args.fps, style.frame_size)
     truth = []
@@ -59,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     truth_path = args.out.with_suffix(".truth.json")
     factors = {"factors": scene.factors} if scene else {}
     truth_path.write_text(json.dumps({"preset": args.preset, "seed": args.seed, "size": list(style.frame_size),
-                                      **factors, **drawn_lines, "frames": truth}) + "\n")
+                                      **factors, **drawn_otherwise, "frames": truth}) + "\n")
     digits_per_frame = np.mean([sum(i["label"] >= 0 for i in f["items"]) for f in truth])
     print(f"wrote {args.out} ({args.frames} frames, {digits_per_frame:.0f} digits a frame) and {truth_path}")
 

@@ -9,6 +9,8 @@ from livedigit.detect.regions import blobs_reaching
 from livedigit.params import DetectionParams
 from livedigit.why import MissExplainer
 
+from conftest import scene_as_first_filmed
+
 PARAMS = DetectionParams()
 
 
@@ -589,9 +591,7 @@ def test_on_random_scenes_of_squared_paper_the_digits_come_apart_from_the_lines(
     in view, two lines of each direction on it), the lines joined the digits of these
     scenes' first frames into a few large blobs: 10 of 57, 0 of 9, 0 of 3 and 0 of 1
     digits were a region of their own."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(seed).style, seed).mean() >= 0.35
+    assert digits_alone(mnist, scene_as_first_filmed(seed), seed).mean() >= 0.35
 
 
 def test_two_ruled_lines_slanting_across_a_close_up_from_edge_to_edge_are_erased(mnist):
@@ -600,9 +600,7 @@ def test_two_ruled_lines_slanting_across_a_close_up_from_edge_to_edge_are_erased
     the whole frame only where it was as long as the longest chord of the frame along its
     slant, which a line through a corner never is: the lines stayed, and one of the
     first frame's five digits stayed joined to one."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(7).style, 7).all()
+    assert digits_alone(mnist, scene_as_first_filmed(7), 7).all()
 
 
 def test_lines_left_after_the_first_pass_are_found_though_the_strongest_direction_shows_none(mnist):
@@ -610,9 +608,7 @@ def test_lines_left_after_the_first_pass_are_found_though_the_strongest_directio
     pass had erased the lines it found, the direction most of the edges left run along
     showed no line, and the search stopped there, though two lines of the other direction
     were left: two of the first frame's four digits stayed joined to them."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(109).style, 109).all()
+    assert digits_alone(mnist, scene_as_first_filmed(109), 109).all()
 
 
 @pytest.mark.parametrize("seed", [146, 39], ids=["small squares", "large squares"])
@@ -622,9 +618,7 @@ def test_the_short_grid_lines_across_a_long_narrow_turned_page_are_erased(mnist,
     at least a sixth of the frame's width long, longer than the strip is wide, spanning
     40 % of their way across the ink's upright box, which a turned strip fills little of:
     the lines stayed, and the first frames' every digit stayed joined to them."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(seed).style, seed).all()
+    assert digits_alone(mnist, scene_as_first_filmed(seed), seed).all()
 
 
 def test_a_few_large_squares_seen_in_perspective_are_a_grid(mnist):
@@ -634,9 +628,7 @@ def test_a_few_large_squares_seen_in_perspective_are_a_grid(mnist):
     one way as the other, so they were taken for a box drawn around a number: the lines
     stayed, joined to the one digit in view. Measured across the lines at the middle of
     the ink, the squares are as wide as they are tall."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(231).style, 231).all()
+    assert digits_alone(mnist, scene_as_first_filmed(231), 231).all()
 
 
 def test_grid_lines_drawn_thick_against_a_close_up_running_from_edge_to_edge_are_erased(mnist):
@@ -645,9 +637,7 @@ def test_grid_lines_drawn_thick_against_a_close_up_running_from_edge_to_edge_are
     search took a line to be (a quarter of a run a twelfth of the frame wide), for a
     straight marker stroke is as thick. They stayed, joined to the first frame's digit.
     Twice as thick counts where the line runs across the whole frame, which no stroke does."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(229).style, 229).all()
+    assert digits_alone(mnist, scene_as_first_filmed(229), 229).all()
 
 
 def test_the_lines_of_a_ruled_page_small_in_a_corner_of_the_view_are_erased(mnist):
@@ -655,9 +645,7 @@ def test_the_lines_of_a_ruled_page_small_in_a_corner_of_the_view_are_erased(mnis
     shorter than a quarter of the frame's width, which the line search took for too short
     to be a ruled line before it measured them against the ink's extent. The lines stayed,
     and two of the first frame's three digits stayed joined to them."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(161).style, 161).all()
+    assert digits_alone(mnist, scene_as_first_filmed(161), 161).all()
 
 
 def test_a_far_grid_whose_lines_converge_in_perspective_is_erased_from_between_the_digits(mnist):
@@ -706,9 +694,7 @@ def test_digits_beside_the_edge_of_a_small_page_the_light_falls_off_towards_stay
     taken for paper of its median brightness: beside that edge the paper looked darker
     than it is, and a band of false ink along the edge joined two of the first frame's
     four digits."""
-    from livedigit.synthetic import random_scene
-
-    assert digits_alone(mnist, random_scene(6).style, 6).all()
+    assert digits_alone(mnist, scene_as_first_filmed(6), 6).all()
 
 
 @pytest.mark.parametrize("seed", [32, 59], ids=["1920x1080 black pen", "1600x900 thick blue lines"])
@@ -716,9 +702,7 @@ def test_thick_grid_lines_close_up_leave_no_slivers_along_their_edges(mnist, see
     """Found on a shrunk copy of the frame, a thick line's band strayed a pixel or two from
     the line across a close-up: slivers of its edges, read as 1s, were 4 and 7 of these
     scenes' first frames' regions, on no item of the page."""
-    from livedigit.synthetic import random_scene
-
-    frame, items = first_frame(mnist, random_scene(seed).style, seed)
+    frame, items = first_frame(mnist, scene_as_first_filmed(seed), seed)
     boxes = find_regions(frame, PARAMS).boxes
     on_items = [any(overlap(box, item.box) for item in items) for box in boxes]
     assert on_items.count(False) <= 1
@@ -733,9 +717,9 @@ def test_the_sides_of_a_row_of_boxes_drawn_round_numbers_are_no_ruled_lines(mnis
     the 18 digits of the first three frames were regions of their own."""
     from livedigit.detections import iou
     from livedigit.sources import open_source
-    from livedigit.synthetic import make_clip, random_scene
+    from livedigit.synthetic import make_clip
 
-    style, video = random_scene(167).style, str(tmp_path / "scene.mp4")
+    style, video = scene_as_first_filmed(167), str(tmp_path / "scene.mp4")
     writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*"mp4v"), 30.0, style.frame_size)
     digits = []
     for frame, items, _ in make_clip(mnist["x_test"], mnist["y_test"], style, frames=5, seed=167):
@@ -754,9 +738,7 @@ def test_a_faint_grid_is_erased_whole_where_only_stretches_of_it_are_as_dark_as_
     was kept by its darkest pixel before the lines were looked for: only those stretches
     were left, too few and too short to be found as lines, and stood as strokes; 15 of the
     first frame's regions lay on no item of the page."""
-    from livedigit.synthetic import random_scene
-
-    frame, items = first_frame(mnist, random_scene(57).style, 57)
+    frame, items = first_frame(mnist, scene_as_first_filmed(57), 57)
     boxes = find_regions(frame, PARAMS).boxes
     assert sum(not any(overlap(box, item.box) for item in items) for box in boxes) <= 8
 

@@ -10,11 +10,11 @@ from livedigit.detect.page import HOLD_FRAMES, outline_corners, same_page
 from livedigit.detect.threshold import binarize, paper_brightness
 from livedigit.detections import iou
 from livedigit.params import DetectionParams
-from livedigit.synthetic import make_clip, preset, random_scene
+from livedigit.synthetic import make_clip, preset
 from livedigit.synthetic.surroundings import desk, plaster, wood
 from livedigit.why import MissExplainer
 
-from conftest import film, run_cli
+from conftest import film, run_cli, scene_as_first_filmed
 
 PARAMS = DetectionParams()
 SHEET = np.array([[150, 90], [520, 120], [500, 400], [130, 370]], np.float32)  # clockwise from top-left
@@ -31,9 +31,9 @@ def on_surface(surface, rng_seed: int = 0) -> np.ndarray:
 
 
 def random_scene_frame(mnist, seed: int) -> tuple:
-    """The first frame of random scene `seed`, written with MNIST test digits: the frame,
-    its items and the sheet's outline."""
-    return next(make_clip(mnist["x_test"], mnist["y_test"], random_scene(seed).style, frames=1, seed=seed))
+    """The first frame of random scene `seed` as first filmed, written with MNIST test
+    digits: the frame, its items and the sheet's outline."""
+    return next(make_clip(mnist["x_test"], mnist["y_test"], scene_as_first_filmed(seed), frames=1, seed=seed))
 
 
 def inside_sheet(box) -> bool:
@@ -133,7 +133,7 @@ def test_a_small_sheet_in_glare_is_not_traded_for_the_cloth_around_it_in_the_fra
     read alone, those frames give a hundred regions of the cloth's weave."""
     from livedigit.detect import SceneTracker
 
-    frames = [frame for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], random_scene(60).style, frames=5,
+    frames = [frame for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], scene_as_first_filmed(60), frames=5,
                                                  seed=60)]
     scene = SceneTracker()
     followed = [len(find_regions(frame, PARAMS, scene).boxes) for frame in frames]
@@ -256,7 +256,7 @@ def test_in_a_random_scene_the_paper_seen_whole_is_read_whole_not_as_the_part_he
     from livedigit.detect import SceneTracker
 
     scene = SceneTracker()
-    frames = [frame for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], random_scene(124).style, frames=5,
+    frames = [frame for frame, _, _ in make_clip(mnist["x_test"], mnist["y_test"], scene_as_first_filmed(124), frames=5,
                                                  seed=124)]
     followed = [len(find_regions(frame, PARAMS, scene).boxes) for frame in frames]
     assert followed[-1] == len(find_regions(frames[-1], PARAMS).boxes)

@@ -55,6 +55,7 @@ def test_random_scenes_draw_every_factor_over_its_range():
     assert min(widths) == 640 and max(widths) == 1920
     assert {scene.factors["paper"] for scene in scenes} >= {"ruled", "squared", "dotted", "sticky note", "whiteboard"}
     assert {scene.factors["pen"] for scene in scenes} == {"ballpoint", "pen", "felt-tip", "marker", "pencil"}
+    assert {scene.factors["lens"] for scene in scenes} == {"none", "barrel", "pincushion"}
 
 
 @pytest.mark.parametrize("seed", [2, 9, 14, 8, 12, 19, 39])
@@ -208,3 +209,27 @@ def test_make_clip_draws_a_presets_ruled_lines_as_wide_and_in_the_colour_asked(t
     redrawn, truth = first_frame("--line-width", "4", "--line-colour", "90,40,20")
     assert (truth["line_width"], truth["line_colour"]) == (4, [90, 40, 20])
     assert redrawn.mean() < as_made.mean() - 2  # wide dark lines darken the page
+    bent, truth = first_frame("--lens", "-0.1")
+    assert truth["lens"] == -0.1 and np.abs(bent.astype(int) - as_made).mean() > 5
+    refused = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_clip.py"), "--data", str(MNIST),
+                              "--lens", "0.5", "--out", str(tmp_path / "no.avi")], capture_output=True, text=True)
+    assert refused.returncode != 0 and "--lens 0.5" in refused.stderr
+
+
+@pytest.mark.parametrize("lens", [-0.12, 0.04])
+def test_a_lens_bends_the_frame_and_its_truth_alike(mnist, lens):
+    """Through a lens, straight lines bow and the digits move with them: each digit's box
+    in the truth still holds its ink, as tightly as without the lens."""
+    import cv2
+
+    def fit_of_boxes(style) -> float:
+        image, items, _ = next(make_clip(mnist["x_test"][:400], mnist["y_test"][:400], style, frames=1, seed=3))
+        dark = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) < 150
+        misses = []
+        for x, y, w, h in (item.box for item in items if item.label >= 0 and min(item.box[:2]) >= 3):
+            ys, xs = np.nonzero(dark[y - 3:y + h + 4, x - 3:x + w + 4])  # the ink in and just around the box
+            ink_box = [xs.min(), ys.min(), xs.max(), ys.max()] if len(xs) else [3, 3, 3, 3]
+            misses.append(np.abs(np.array(ink_box) - [3, 3, w + 3, h + 3]).max())
+        return float(np.median(misses))
+
+    assert fit_of_boxes(preset("clean", lens=lens)) <= fit_of_boxes(preset("clean")) + 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from typing import NamedTuple
 
 import cv2
@@ -71,6 +72,8 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
     """One frame of the page at time t."""
     homography = camera_homography(style, page, t, rng)
     frame = sensed(page.image, homography, style.frame_size, int(page_pixels_a_frame_pixel(style, page)))
+    if style.lens:
+        frame = through_lens(frame, style.lens)
     frame *= lighting(style, t)[:, :, None]
     if style.colour_cast != (1.0, 1.0, 1.0):
         frame *= np.array(style.colour_cast, np.float32)
@@ -86,8 +89,8 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
         frame = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, style.jpeg_quality])[1],
                              cv2.IMREAD_COLOR)
     items = [replace(item, unreadable=unreadable(frame, item)) for item in
-             items_in_view(page.items, homography, style.frame_size)]
-    return Shot(frame, items, sheet_in_view(page, homography, style.frame_size))
+             items_in_view(page.items, homography, style.frame_size, style.lens)]
+    return Shot(frame, items, sheet_in_view(page, homography, style.frame_size, style.lens))
 
 
 def sensed(canvas: np.ndarray, homography: np.ndarray, frame_size: tuple[int, int], supersampling: int) -> np.ndarray:
@@ -126,11 +129,11 @@ def unreadable(frame: np.ndarray, item: PageItem) -> str:
     return ""
 
 
-def sheet_in_view(page: Page, homography: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
+def sheet_in_view(page: Page, homography: np.ndarray, frame_size: tuple[int, int], lens: float = 0.0) -> np.ndarray:
     """The sheet's outline in the frame, cut by the frame's edge and, where the camera is
     tilted far enough to see the page's horizon, by that: beyond it the projection turns
-    the paper over into nonsense corners. Clockwise from top-left; (0, 2) where no paper
-    is in view."""
+    the paper over into nonsense corners; bent by the `lens` (its sides as many points).
+    Clockwise from top-left; (0, 2) where no paper is in view."""
     x, y, w, h = page.sheet or (0, 0, page.image.shape[1], page.image.shape[0])
     frame_w, frame_h = frame_size
     outline = in_front_of_camera(np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64),
@@ -140,7 +143,56 @@ def sheet_in_view(page: Page, homography: np.ndarray, frame_size: tuple[int, int
     frame = np.array([[0, 0], [frame_w, 0], [frame_w, frame_h], [0, frame_h]], np.float32)
     projected = cv2.perspectiveTransform(outline.reshape(-1, 1, 2), homography).reshape(-1, 2).astype(np.float32)
     area, visible = cv2.intersectConvexConvex(projected, frame)
-    return clockwise_from_top_left(visible.reshape(-1, 2)) if area > 0 else np.zeros((0, 2), np.float32)
+    if area <= 0:
+        return np.zeros((0, 2), np.float32)
+    if lens:
+        visible = seen_through_lens(along_sides(visible.reshape(-1, 2)), frame_size, lens)
+    return clockwise_from_top_left(visible.reshape(-1, 2))
+
+
+def along_sides(polygon: np.ndarray, points: int = 16) -> np.ndarray:
+    """A polygon's outline as `points` points a side: a lens bends its sides."""
+    steps = np.arange(points)[:, None] / points
+    sides = zip(polygon, np.roll(polygon, -1, axis=0))
+    return np.concatenate([start + steps * (end - start) for start, end in sides]).astype(np.float32)
+
+
+# A lens's radial distortion: a point r from the frame's centre (half its diagonal being 1)
+# is seen at r (1 + lens (r^2 - 1)): the corners stay where they are, and with lens < 0
+# (barrel) the middle of the frame swells, ruled lines near its edges bowing out. Webcams'
+# wide lenses bend so by up to about a tenth.
+def seen_through_lens(points: np.ndarray, frame_size: tuple[int, int], lens: float) -> np.ndarray:
+    """Where the lens shows the frame points (n, 2) of a camera without distortion."""
+    centre, half_diagonal = lens_centre(frame_size)
+    offsets = (points - centre) / half_diagonal
+    squared = (offsets ** 2).sum(axis=1, keepdims=True)
+    return (centre + offsets * (1 + lens * (squared - 1)) * half_diagonal).astype(np.float32)
+
+
+def through_lens(frame: np.ndarray, lens: float) -> np.ndarray:
+    """The frame as the lens shows it (seen_through_lens)."""
+    return cv2.remap(frame, *lens_maps((frame.shape[1], frame.shape[0]), lens), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+
+
+@cache
+def lens_maps(frame_size: tuple[int, int], lens: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each pixel of the frame through the lens, where it lies in the frame without it
+    (seen_through_lens undone, by fixed-point steps)."""
+    centre, half_diagonal = lens_centre(frame_size)
+    ys, xs = np.mgrid[0:frame_size[1], 0:frame_size[0]].astype(np.float64)
+    seen = np.hypot(xs - centre[0], ys - centre[1]) / half_diagonal
+    radius = seen.copy()
+    for _ in range(20):
+        radius = seen / (1 + lens * (radius ** 2 - 1))
+    scale = radius / np.maximum(seen, 1e-9)
+    return ((centre[0] + (xs - centre[0]) * scale).astype(np.float32),
+            (centre[1] + (ys - centre[1]) * scale).astype(np.float32))
+
+
+def lens_centre(frame_size: tuple[int, int]) -> tuple[np.ndarray, float]:
+    width, height = frame_size
+    return np.array([(width - 1) / 2, (height - 1) / 2]), float(np.hypot(width, height) / 2)
 
 
 # Points of the page nearer the camera's horizon than this fraction of the largest depth
@@ -185,13 +237,17 @@ def smear(length: float, angle: float) -> np.ndarray:
     return kernel / kernel.sum()
 
 
-def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tuple[int, int]) -> list[PageItem]:
-    """The items whose ink lies wholly in the frame, with the frame box around their ink."""
+def items_in_view(items: list[PageItem], homography: np.ndarray, frame_size: tuple[int, int],
+                  lens: float = 0.0) -> list[PageItem]:
+    """The items whose ink lies wholly in the frame (through the `lens`), with the frame box
+    around their ink."""
     if not items:
         return []
     frame_w, frame_h = frame_size
     outlines = [item.outline.reshape(-1, 2) for item in items]
     points = cv2.perspectiveTransform(np.concatenate(outlines).astype(np.float32)[:, None], homography)[:, 0]
+    if lens:
+        points = seen_through_lens(points, frame_size, lens)
     in_view = []
     for item, projected in zip(items, np.split(points, np.cumsum([len(o) for o in outlines])[:-1])):
         low, high = projected.min(axis=0), projected.max(axis=0)
