@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .geometry import Segment, sampled_along, steps_inside, strip_maps
+from .geometry import Segment, steps_inside, strip_maps
 
 # A line seen bent (a lens's distortion, a sheet's curl) is followed along its ink in
 # stretches this long, within each of which it runs straight to a pixel, sampled every
@@ -49,11 +49,10 @@ def bend_of(line: Segment, binary: np.ndarray) -> tuple[tuple[float, float], ...
     """The line's bend where it is seen bent, off its straight fit by more than STRAIGHT
     pixels somewhere: followed stretch by stretch (BEND_STRETCH) from the one where its ink
     lies on the fit, along the ink its thickness holds most of (traced); none elsewhere."""
-    first, last = steps_inside(line, binary.shape)
-    stretches = (last - first + 1) // BEND_STRETCH
+    (bands, on_fit, first), = ink_in_bands([line], binary, BEND_REACH)
+    stretches = bands.shape[1]
     if stretches < 3:
         return ()
-    bands, on_fit = ink_in_bands(line, binary, first, stretches)
     offsets, seen = traced(bands, on_fit, least_ink(line))
     if len(seen) < BEND_SEEN * stretches or np.abs(offsets[seen]).max() <= STRAIGHT:
         return ()
@@ -75,34 +74,36 @@ def thick(line: Segment) -> int:
     return max(1, round(line.thickness))
 
 
-def ink_in_bands(line: Segment, binary: np.ndarray, first: int, stretches: int) -> tuple[np.ndarray, int]:
-    """How much ink (samples, every BEND_SAMPLE pixels along) each stretch of the straight
-    line holds in a band as thick as the line at each whole-pixel offset across it, up to
-    BEND_REACH either way, by the band's first row: (offsets, stretches); and the row of
-    the band on the fit."""
-    sampled = sampled_along(binary, line, first, stretches * BEND_STRETCH // BEND_SAMPLE, BEND_REACH, BEND_SAMPLE)
-    rows = (sampled > 0).reshape(len(sampled), stretches, -1).sum(axis=2, dtype=np.int32)
-    running = np.concatenate([np.zeros((1, stretches), np.int32), np.cumsum(rows, axis=0)])
-    return running[thick(line):] - running[:-thick(line)], BEND_REACH - (thick(line) - 1) // 2
-
-
-def shows_on_fit(lines: list[Segment], binary: np.ndarray) -> np.ndarray:
-    """For each straight line, whether every stretch of it that shows its ink within
-    BEND_STEP of the fit shows it within STRAIGHT of it: nothing to trace (all lines
-    sampled at once, in strips only as wide as that needs)."""
-    thickness = np.array([thick(line) for line in lines])
-    reach = BEND_STEP + int(thickness.max())
+def ink_in_bands(lines: list[Segment], binary: np.ndarray, reach: int) -> list[tuple[np.ndarray, int, int]]:
+    """For each straight line, how much ink (samples, every BEND_SAMPLE pixels along) each of
+    its stretches inside the frame holds in a band as thick as the line at each whole-pixel
+    offset across it, up to `reach` either way, by the band's first row (offsets,
+    stretches); the row of the band on the fit; and the step along the line (from x0, y0)
+    its first stretch starts at. All lines are sampled at once."""
     spans = [steps_inside(line, binary.shape) for line in lines]
     samples = max(1, max(last - first + 1 for first, last in spans) // BEND_STRETCH) * (BEND_STRETCH // BEND_SAMPLE)
     sampled = cv2.remap(binary, *strip_maps(lines, [first for first, _ in spans], samples, reach, BEND_SAMPLE),
                         cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     rows = (sampled > 0).reshape(len(lines), 2 * reach + 1, -1, BEND_STRETCH // BEND_SAMPLE).sum(axis=3, dtype=np.int32)
     running = np.concatenate([np.zeros_like(rows[:, :1]), np.cumsum(rows, axis=1)], axis=1)
-    lowest = (reach - (thickness - 1) // 2 - BEND_STEP)[:, None] + np.arange(2 * BEND_STEP + 1)[None, :]
-    near = (np.take_along_axis(running, (lowest + thickness[:, None])[:, :, None], axis=1)
-            - np.take_along_axis(running, lowest[:, :, None], axis=1))  # (line, band, stretch)
-    shown = near.max(axis=1) >= np.array([least_ink(line) for line in lines])[:, None]
-    return np.all((np.abs(near.argmax(axis=1) - BEND_STEP) <= STRAIGHT) | ~shown, axis=1)
+    found = []
+    for line, line_running, (first, last) in zip(lines, running, spans):
+        thickness, stretches = thick(line), (last - first + 1) // BEND_STRETCH
+        found.append(((line_running[thickness:] - line_running[:-thickness])[:, :stretches],
+                      reach - (thickness - 1) // 2, first))
+    return found
+
+
+def shows_on_fit(lines: list[Segment], binary: np.ndarray) -> np.ndarray:
+    """For each straight line, whether every stretch of it that shows its ink within
+    BEND_STEP of the fit shows it within STRAIGHT of it: nothing to trace (sampled in
+    strips only as wide as that needs)."""
+    nearly_straight = []
+    for line, (bands, on_fit, _) in zip(lines, ink_in_bands(lines, binary, BEND_STEP + max(map(thick, lines)))):
+        near = bands[on_fit - BEND_STEP:on_fit + BEND_STEP + 1]
+        shown = near.max(axis=0, initial=0) >= least_ink(line)
+        nearly_straight.append(bool(np.all((np.abs(near.argmax(axis=0) - BEND_STEP) <= STRAIGHT) | ~shown)))
+    return np.array(nearly_straight, bool)
 
 
 def traced(bands: np.ndarray, on_fit: int, enough: float) -> tuple[np.ndarray, list[int]]:

@@ -28,23 +28,23 @@ def draw_across(image: np.ndarray, line: Segment, value: int, thickness: int) ->
     cv2.polylines(image, [np.stack([x, y], axis=1).round().astype(np.int32)], False, value, thickness)
 
 
-def sampled_along(image: np.ndarray, line: Segment, first: int, length: int, reach: int, step: int = 1) -> np.ndarray:
+def sampled_along(image: np.ndarray, line: Segment, first: int, length: int, reach: int) -> np.ndarray:
     """The image's pixels nearest the points of a strip along the line (and its bend):
-    column c at `first` + c * `step` pixels along it from (x0, y0), row r at r - `reach`
-    across it; 0 beyond the image."""
+    column c at `first` + c steps along it from (x0, y0), row r at r - `reach` across it;
+    0 beyond the image."""
     if line.bend:
-        return cv2.remap(image, *strip_maps([line], [first], length, reach, step), cv2.INTER_NEAREST,
+        return cv2.remap(image, *strip_maps([line], [first], length, reach), cv2.INTER_NEAREST,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    to_frame = np.array([[line.dx * step, -line.dy, line.x0 + line.dx * first + line.dy * reach],
-                         [line.dy * step, line.dx, line.y0 + line.dy * first - line.dx * reach]])
+    to_frame = np.array([[line.dx, -line.dy, line.x0 + line.dx * first + line.dy * reach],
+                         [line.dy, line.dx, line.y0 + line.dy * first - line.dx * reach]])
     return cv2.warpAffine(image, to_frame, (length, 2 * reach + 1), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 def strip_maps(lines: list[Segment], firsts: list[int], length: int, reach: int,
                step: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """x and y in the frame (cv2.remap's maps) of the strips of sampled_along, one below
-    another, each along its line's bend."""
+    """x and y in the frame (cv2.remap's maps) of strips as sampled_along samples them, one
+    below another, each along its line's bend, their columns `step` pixels apart."""
     steps = np.array(firsts, np.float64)[:, None, None] + step * np.arange(length)[None, None, :]
     across = np.arange(-reach, reach + 1, dtype=np.float64)[None, :, None]
     map_x, map_y = [], []
