@@ -150,6 +150,7 @@ def test_a_bent_line_is_measured_and_drawn_along_its_bend():
     line = Segment(1.0, 0.0, 0.0, 50.0, 3, 50.0, 0.0, 200.0, bend=bend)
     assert line.distance_across(100, 56) == 0 and line.distance_across(100, 50) == 6
     assert line.distance_across(50, 53) == 0  # between two bends, on the line joining them
+    assert line.distance_across(250, 47) == 0  # beyond the last, on along the line through the last two
     drawn = np.zeros((100, 200), np.uint8)
     draw_across(drawn, line, 255, 1)
     assert drawn[56, 100] == 255 and drawn[50, 100] == 0 and drawn[50, 2] == 255

@@ -110,12 +110,18 @@ class Segment(NamedTuple):
         return abs(across - self.bent_by(self.dx * x + self.dy * y)) if self.bend else abs(across)
 
     def bent_by(self, along: float | np.ndarray) -> float | np.ndarray:
-        """How far the line lies off its straight fit, across it, at points along it
-        (straight beyond its first and last bend)."""
+        """How far the line lies off its straight fit, across it, at points along it:
+        between its bends' points on the straight line joining them, beyond the first and
+        the last on along the line through the last two (to the frame's edge, which they
+        lie within a stretch and a half of)."""
         if not self.bend:
             return np.zeros_like(along, dtype=np.float64)
         knots, offsets = zip(*self.bend)
-        return np.interp(along, knots, offsets)
+        slope_before = (offsets[1] - offsets[0]) / (knots[1] - knots[0])
+        slope_after = (offsets[-1] - offsets[-2]) / (knots[-1] - knots[-2])
+        return np.where(along < knots[0], offsets[0] + (along - knots[0]) * slope_before,
+                        np.where(along > knots[-1], offsets[-1] + (along - knots[-1]) * slope_after,
+                                 np.interp(along, knots, offsets)))
 
     def at(self, along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """x and y of the points of the line (along its bend) at positions along it."""
