@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
+from functools import lru_cache
 from typing import NamedTuple
 
 import cv2
@@ -175,7 +175,7 @@ def through_lens(frame: np.ndarray, lens: float) -> np.ndarray:
                      borderMode=cv2.BORDER_REPLICATE)
 
 
-@cache
+@lru_cache(maxsize=2)  # a clip's frames share one lens; a 1920x1080 pair of maps holds 16 MB
 def lens_maps(frame_size: tuple[int, int], lens: float) -> tuple[np.ndarray, np.ndarray]:
     """For each pixel of the frame through the lens, where it lies in the frame without it
     (seen_through_lens undone, by fixed-point steps)."""
