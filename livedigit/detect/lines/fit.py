@@ -17,7 +17,8 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     segments of a few slants, a line may stray a pixel or two from the one seen across
     the frame: enough to erase a stroke lying along it, or leave a sliver of its edge
     that reads as a 1. Each line fitted knows the ink pixels it was last fitted to
-    (`support`)."""
+    (`support`). A line found afresh whose ink leaves its straight fit, or one followed
+    that was bent, is given its bend (bend.bent_along_ink)."""
     if len(lines) > 255:  # numbered in 8 bits below
         return fitted_to_ink(lines[:255], binary, reaches, moved) + fitted_to_ink(lines[255:], binary, reaches, moved)
     band_reach = moved + reaches[0]
