@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from .bend import bent_along_ink
-from .geometry import Segment, draw_across
+from .geometry import Segment, bends_at, draw_across
 
 
 def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, ...], moved: int = 0) -> list[Segment]:
@@ -31,8 +31,8 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     thickness = np.array([line.thickness for line in lines])
     if moved:
         x0, y0, dx, dy = fit
-        across = densest_across(across_histogram(*in_band, fit, thickness, band_reach, bends_at(lines, *in_band)),
-                                thickness)
+        bent = bends_along(lines, *in_band)
+        across = densest_across(across_histogram(*in_band, fit, thickness, band_reach, bent), thickness)
         fit = x0 - dy * across, y0 + dx * across, dx, dy
     for reach in reaches:
         x0, y0, dx, dy = fit
@@ -48,7 +48,8 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
         fitted[index] = line
     if not moved:
         return fitted
-    widths = ink_width(across_histogram(*in_band, fit, thickness, band_reach, bends_at(fitted, *in_band)), thickness)
+    bent = bends_along(fitted, *in_band)
+    widths = ink_width(across_histogram(*in_band, fit, thickness, band_reach, bent), thickness)
     return [line._replace(ink_width=int(width)) if line.support >= MIN_FIT_PIXELS else line
             for line, width in zip(fitted, widths)]
 
@@ -81,14 +82,12 @@ def refitted(line: Segment, x0: float, y0: float, dx: float, dy: float, support:
                          ink_width=0, support=support, bend=())
 
 
-def bends_at(lines: list[Segment], xs: np.ndarray, ys: np.ndarray, owner: np.ndarray) -> np.ndarray:
+def bends_along(lines: list[Segment], xs: np.ndarray, ys: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """For each point (xs, ys), how far the line that owns it lies off its straight fit there."""
-    bent = np.zeros(len(xs))
-    for index, line in enumerate(lines):
-        if line.bend:
-            mine = owner == index
-            bent[mine] = line.bent_by(line.dx * xs[mine] + line.dy * ys[mine])
-    return bent
+    if not any(line.bend for line in lines):
+        return np.zeros(len(xs))
+    dx, dy = (np.array([getattr(line, name) for line in lines])[owner] for name in ("dx", "dy"))
+    return bends_at(lines, dx * xs + dy * ys, owner)
 
 
 def across_histogram(xs: np.ndarray, ys: np.ndarray, owner: np.ndarray, lines: tuple[np.ndarray, ...],

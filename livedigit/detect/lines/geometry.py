@@ -56,6 +56,17 @@ def strip_maps(lines: list[Segment], firsts: list[int], length: int, reach: int,
             np.concatenate(map_y).reshape(-1, length).astype(np.float32))
 
 
+def bends_at(lines: list[Segment], along: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """For points at positions `along` lines (each in the measure of the line `owner`
+    indexes), how far that line lies off its straight fit there: 0 where it is straight."""
+    bent = np.zeros(len(along))
+    for index, line in enumerate(lines):
+        if line.bend:
+            mine = owner == index
+            bent[mine] = line.bent_by(along[mine])
+    return bent
+
+
 def steps_inside(line: Segment, shape: tuple[int, int]) -> tuple[int, int]:
     """The first and last whole steps along the line from (x0, y0) that lie inside a frame
     of `shape`."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .geometry import Segment, sampled_along, steps_inside
+from .geometry import Segment, bends_at, sampled_along, steps_inside
 
 # A stroke stands this many grey levels of darkness over the median of its line's ink at
 # its own offset across the line, in a stretch of STRETCH pixels along it, and is darker
@@ -125,11 +125,7 @@ class Strips:
         dx, dy, x0, y0 = (np.array([getattr(line, name) for line in self.lines])[owner]
                           for name in ("dx", "dy", "x0", "y0"))
         along = np.array([first for first, _ in self.steps])[owner] + points[:, 0]
-        across = (row - self.reach).astype(np.float64)
-        for index in np.unique(owner).tolist():  # where a line bends, its rows follow the bend
-            line, mine = self.lines[index], owner == index
-            if line.bend:
-                across[mine] += line.bent_by(line.dx * line.x0 + line.dy * line.y0 + along[mine])
+        across = row - self.reach + bends_at(self.lines, dx * x0 + dy * y0 + along, owner)  # rows follow a bend
         height, width = self.shape
         return (np.clip(np.rint(x0 + dx * along - dy * across).astype(np.intp), 0, width - 1),
                 np.clip(np.rint(y0 + dy * along + dx * across).astype(np.intp), 0, height - 1))
