@@ -52,7 +52,7 @@ def binarize(gray: np.ndarray, params: DetectionParams, keep_lines: bool = False
     if on_page is not None:
         binary &= on_page
     if not keep_lines:
-        binary = remove_ruled_lines(binary, lines, darkness, faint_ink)
+        binary = remove_ruled_lines(binary, lines, darkness, faint_ink, page)
     if strong is not None:
         # Kept by their darkest pixel only once the lines are off: a line faint in places (a
         # grid in a shadow, light-blue rules) is found whole and erased; where only its darker

@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..page import Page
 from .erase import StrokesOnLines, erased
 from .follow import LineTracker, found_before
 from .geometry import Extent, Segment, crossing_inside, parallel
@@ -25,10 +26,12 @@ __all__ = ["LineTracker", "remove_ruled_lines"]
 
 def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
                        darkness: np.ndarray | None = None,
-                       fainter_ink: Callable[[], np.ndarray] | None = None) -> np.ndarray:
+                       fainter_ink: Callable[[], np.ndarray] | None = None,
+                       page: Page | None = None) -> np.ndarray:
     """Erase ruled and grid lines and mend the digit strokes that crossed them; where the
     ink's `darkness` (how much darker than the paper) is given, keep the strokes lying
-    along them (StrokesOnLines).
+    along them (StrokesOnLines). On the `page` found in view, a line or two running
+    across it are its lines, as they are where they run across the frame.
 
     A pass finds the lines of a direction and those across it (line_families). Seen close
     up in perspective, the lines of one direction may spread over more slants than one
@@ -51,7 +54,7 @@ def remove_ruled_lines(binary: np.ndarray, followed: LineTracker | None = None,
     fewest = 1 if passes else MIN_RULED_LINES
     for _ in range(MAX_PASSES - 1 if passes else MAX_PASSES):
         usual = usual_thickness(passes[0]) if passes else None
-        families = [new for family in line_families(binary, fewest, usual)
+        families = [new for family in line_families(binary, fewest, usual, page=page)
                     if (new := [line for line in family if not found_before(line, passes)])]
         if not families:
             break

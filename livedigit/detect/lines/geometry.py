@@ -183,6 +183,16 @@ class Extent(NamedTuple):
         return cls(turned + cls.of_box(*cv2.boundingRect(binary)).slabs, (cx, cy))
 
     @classmethod
+    def of_outline(cls, points: np.ndarray) -> Extent:
+        """The extent of a polygon, from its (n, 2) corner points."""
+        points = np.asarray(points, np.float32)
+        (cx, cy), (width, height), degrees = cv2.minAreaRect(points)
+        (ux, uy), (vx, vy) = unit(degrees), unit(degrees + 90)
+        turned = ((ux, uy, ux * cx + uy * cy, width / 2), (vx, vy, vx * cx + vy * cy, height / 2))
+        (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
+        return cls(turned + cls.of_box(left, top, right - left, bottom - top).slabs, (cx, cy))
+
+    @classmethod
     def of_box(cls, x: float, y: float, w: float, h: float) -> Extent:
         return cls(((1.0, 0.0, x + w / 2, w / 2), (0.0, 1.0, y + h / 2, h / 2)), (x + w / 2, y + h / 2))
 

@@ -6,32 +6,35 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from ..page import Page
 from ..regions import ink_mask
 from .fit import fitted_to_ink
 from .geometry import Extent, Segment, crossing_inside, line_kernel, max_pooled, unit
 
 
 def line_families(binary: np.ndarray, fewest: int, usual: float | None = None,
-                  search: np.ndarray | None = None) -> list[list[Segment]]:
+                  search: np.ndarray | None = None, page: Page | None = None) -> list[list[Segment]]:
     """The ruled lines of a direction and those across it (none where there are none).
 
     The page's lines show as long, sparse blobs, most of whose edges run along the lines:
     one direction on ruled paper, two on squared paper (slant_votes). Long thin runs of
     ink along a direction, or along the slants around it that perspective gives its
     lines, are line segments; collinear segments that together span much of the ink are
-    a ruled line. Where either direction has `fewest` such lines, or two that run
-    across the whole frame (a grid of large squares seen close up), they are lines of
-    the page, and so is any line of the other direction. The lines are looked for on a
-    copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink at full
-    size. `usual`: how thick the page's lines are at full size, where an earlier pass
+    a ruled line. Where either direction has `fewest` such lines, or lines that run
+    across the whole frame (a grid of large squares seen close up) or across the whole
+    `page` where one is found (a small sheet far off, a line or two on it), they are
+    lines of the page, and so is any line of the other direction. The lines are looked
+    for on a copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink
+    at full size. `usual`: how thick the page's lines are at full size, where an earlier pass
     found them (see ruled_lines). `search`: the ink to look for them on, where not the ink
     they are fitted to.
     """
     factor = search_factor(binary)
     usual_on_copy = None if usual is None else (usual + factor - 1) / factor  # as Segment.enlarged, undone
+    sheet = None if page is None else Sheet.of(page, factor)
     return [fitted_to_ink([line.enlarged(factor) for line in family], binary, (factor + 1, 1))
             for family in find_ruled_lines(max_pooled(binary if search is None else search, factor), fewest,
-                                           usual_on_copy)]
+                                           usual_on_copy, sheet)]
 
 
 def search_factor(binary: np.ndarray) -> int:
@@ -48,7 +51,8 @@ MIN_RUN = 20
 LINE_SEARCH_WIDTH = 640
 
 
-def find_ruled_lines(binary: np.ndarray, fewest: int, usual: float | None = None) -> list[list[Segment]]:
+def find_ruled_lines(binary: np.ndarray, fewest: int, usual: float | None = None,
+                     sheet: Sheet | None = None) -> list[list[Segment]]:
     """The ruled lines in the ink (see remove_ruled_lines), a list for each direction."""
     frame_w = binary.shape[1]
     first_search = fewest > 1
@@ -85,7 +89,7 @@ def find_ruled_lines(binary: np.ndarray, fewest: int, usual: float | None = None
                 across_ink = ink_extent.length_through(*ink_extent.middle, *unit(peak))
                 run_along = max(min(run, round(LINE_SPAN * across_ink / 2)), MIN_RUN)
             segments[peak] = segments_around(binary, peak, run_along, thickest=THICK_LINES * thin)
-        return ruled_lines(segments[peak], ink_extent, binary.shape[::-1], fewest, thin, usual)
+        return ruled_lines(segments[peak], ink_extent, binary.shape[::-1], fewest, thin, usual, sheet)
 
     families, passed_over = [], []
     for peak in directions:
@@ -237,7 +241,8 @@ def line_directions(votes: np.ndarray) -> list[int]:
 # Ruled paper shows several parallel lines; one or two long lines are more likely the
 # sides of a box drawn around an answer, which must stay whole, unless they run across
 # the whole frame, from edge to edge (WHOLE_SPAN of their way across it): ruled lines or
-# a grid's seen close up, where one or two are all in view. A box's sides end in view.
+# a grid's seen close up, where one or two are all in view. A box's sides end in view;
+# on a page found in view, they end on it, where its lines run across it.
 MIN_RULED_LINES = 3
 WHOLE_SPAN = 0.9
 # Where there are that many, a line's runs span this much of its way across the ink.
@@ -255,13 +260,14 @@ BOX_SIDE = 2
 
 
 def ruled_lines(found: list[Segment], ink_extent: Extent, frame_size: tuple[int, int], fewest: int,
-                thin: float, usual: float | None = None) -> list[Segment]:
+                thin: float, usual: float | None = None, sheet: Sheet | None = None) -> list[Segment]:
     """Lines made of collinear segments up to `thin` thick that together span LINE_SPAN of
     the ink's extent (how long their line runs inside it) and cross no longer one inside
     it, where there are `fewest` of them; else those spanning WHOLE_SPAN of their line
-    across the frame. Thicker lines count only where they span the frame so, away from
-    the thin lines: a marker's straight stroke is as thick, and so is a printed word's
-    edge along a thin line, but neither runs from edge to edge.
+    across the frame, or the whole way across the `sheet` in view (Sheet.run_across). Thicker lines
+    count only where they span the frame or the sheet so, away from the thin lines: a
+    marker's straight stroke is as thick, and so is a printed word's edge along a thin
+    line, but neither runs from edge to edge.
 
     A digit's thin straight stroke is long, but alone on its line. The flat side of a
     broad 0 holds straight runs along several slants, but they cross: the lines of a
@@ -274,7 +280,8 @@ def ruled_lines(found: list[Segment], ink_extent: Extent, frame_size: tuple[int,
     frame = Extent.of_box(0, 0, *frame_size)
 
     def across_frame(spanned: list[Spanned]) -> list[Spanned]:
-        return [each for each in spanned if each.span >= WHOLE_SPAN * frame.length_inside(each.line)]
+        return [each for each in spanned if each.span >= WHOLE_SPAN * frame.length_inside(each.line)
+                or (sheet is not None and sheet.run_across(each))]
 
     spanned = spanning_lines([segment for segment in found if segment.thickness <= thin], ink_extent)
     chosen = spanned if len(spanned) >= fewest else across_frame(spanned)
@@ -284,6 +291,37 @@ def ruled_lines(found: list[Segment], ink_extent: Extent, frame_size: tuple[int,
     thick = across_frame(spanning_lines([segment for segment in found if segment.thickness > thin], ink_extent))
     return lines + [each.line for each in thick
                     if all(abs(each.line.offset - other.offset) > each.line.thickness for other in lines)]
+
+
+class Sheet(NamedTuple):
+    """The page found in view, as the search sees it on its copy of the ink shrunk by a
+    whole factor: the paper's extent there, and the page's reading area (on the page's
+    own small copy, `cell` of the search's pixels a pixel)."""
+
+    extent: Extent
+    reading_area: np.ndarray
+    cell: float
+
+    @classmethod
+    def of(cls, page: Page, factor: int) -> Sheet:
+        """The `page` on the search's copy of the ink, shrunk by `factor`."""
+        return cls(Extent.of_outline(page.corners / factor), page.reading_area, page.factor / factor)
+
+    def run_across(self, spanned: Spanned) -> bool:
+        """Whether the line spans its whole way across the sheet, to within a pixel of the
+        page's small copy (as far as its outline is known), through the middle of the
+        page's reading area. A box drawn round a number across most of a sheet ends short
+        of its edges; the page's own edge, and the shadow along it, run across it too, but
+        on its rim."""
+        line = spanned.line
+        enters, leaves = self.extent.span_through(line.x0, line.y0, line.dx, line.dy)
+        if leaves <= enters or spanned.span < leaves - enters - self.cell:
+            return False
+        halfway = (enters + leaves) / 2
+        x, y = line.x0 + halfway * line.dx, line.y0 + halfway * line.dy
+        rows, columns = self.reading_area.shape
+        row, column = int(np.clip(y / self.cell, 0, rows - 1)), int(np.clip(x / self.cell, 0, columns - 1))
+        return self.reading_area[row, column] > 0
 
 
 class Spanned(NamedTuple):
