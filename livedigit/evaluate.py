@@ -5,8 +5,8 @@
 
 A hit is a reported digit whose box overlaps a true digit's box (IoU >= 0.3) with the
 right label; each true digit is hit at most once. A digit the truth marks to `ignore` (no
-one could read it: too small, washed out) counts neither way: it is not missed, and a
-digit reported on it is not false. Where the truth gives the paper in view (its
+one could read it: too small, blurred past reading, washed out) counts neither way: it is
+not missed, and a digit reported on it is not false. Where the truth gives the paper in view (its
 outline), reported digits centred off the paper are counted apart (`off_page_per_frame`):
 what surrounds the paper must never produce a digit. Each false digit is put down to what
 it lies on (`false_on`): a true digit misread, the paper's surroundings, a mark (a letter,

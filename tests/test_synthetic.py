@@ -134,9 +134,11 @@ def test_the_truth_follows_a_digits_ink_not_the_box_it_was_drawn_in():
     assert w <= 6 and 83 <= h <= 88
 
 
-def test_a_digit_too_small_or_washed_out_by_glare_is_marked_unreadable_in_the_frame():
+def test_a_digit_too_small_blurred_past_reading_or_washed_out_by_glare_is_marked_unreadable_in_the_frame():
     """The scenes promise digits from 14 px tall: the far side of a page seen at a slant
-    shows them smaller, and a lamp's glare can turn a pencil digit to the sensor's white."""
+    shows them smaller; a camera's blur spreading a point over more than an eighth of a
+    digit's height leaves a smudge; and a lamp's glare can turn a pencil digit to the
+    sensor's white."""
     from livedigit.synthetic.camera import unreadable
     from livedigit.synthetic.page import PageItem
 
@@ -145,8 +147,19 @@ def test_a_digit_too_small_or_washed_out_by_glare_is_marked_unreadable_in_the_fr
     frame[60:80, 60:70] = 255  # glare over one
     assert unreadable(frame, PageItem((20, 20, 10, 20), 7)) == ""
     assert unreadable(frame, PageItem((20, 20, 10, 13), 7)) == "under 14 px tall"
+    assert unreadable(frame, PageItem((20, 20, 10, 20), 7), spread=2.6) == "blurred past reading"
+    assert unreadable(frame, PageItem((20, 20, 10, 20), 7), spread=2.4) == ""
     assert unreadable(frame, PageItem((60, 60, 9, 19), 7)) == "washed out by glare"
     assert unreadable(frame, PageItem((20, 20, 10, 13), -1)) == ""  # a mark is no digit
+
+
+def test_the_blur_a_scene_is_filmed_with_spreads_as_its_defocus_and_smear_together():
+    from livedigit.synthetic.camera import blur_spread
+    from livedigit.synthetic.style import Style
+
+    assert blur_spread(Style(blur=1.5)) == pytest.approx(1.5)
+    assert blur_spread(Style(blur=0.0, motion_blur=12.0)) == pytest.approx(12 / np.sqrt(12))
+    assert blur_spread(Style(blur=1.5, motion_blur=12.0)) == pytest.approx(np.hypot(1.5, 12 / np.sqrt(12)))
 
 
 def test_a_random_scene_marks_the_digits_it_shows_too_small_to_read(mnist):
