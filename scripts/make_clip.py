@@ -6,16 +6,18 @@
 Writes the clip and, beside it, <name>.truth.json: for every frame the box and label of
 each digit fully in view, the boxes of non-digit marks (label -1), and the paper in view
 (`page`: its outline, cut by the frame's edge, clockwise from top-left). A digit no one
-could read in a frame (under 14 px tall, or washed out by glare) says why in `ignore`.
+could read in a frame (under 14 px tall, blurred past reading, or washed out by glare)
+says why in `ignore`.
 `--preset random` draws every factor of the scene from --seed
 (livedigit.synthetic.random_scene); its truth file names the value each factor took.
 The same seed gives the same clip and truth. `--line-width` and `--line-colour` draw the
-scene's ruled or grid lines otherwise, and `--lens` films it through a lens that bends
-straight lines (the truth file names them too), so that a preset is measured over what
-it was not made with:
+scene's ruled or grid lines otherwise, `--lens` films it through a lens that bends
+straight lines, and `--curl` bows the sheet (the truth file names them too), so that a
+preset is measured over what it was not made with:
 
     python scripts/make_clip.py --data ../shared/data/mnist.npz --preset ruled-hd --line-width 3 --out thick.mp4
     python scripts/make_clip.py --data ../shared/data/mnist.npz --preset ruled-hd --lens -0.1 --out bent.mp4
+    python scripts/make_clip.py --data ../shared/data/mnist.npz --preset ruled-hd --curl 0.03 --out bowed.mp4
 """
 from __future__ import annotations
 
@@ -44,6 +46,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--line-colour", type=bgr, help="ruled and grid lines of this colour, as B,G,R (0-255)")
     parser.add_argument("--lens", type=float, help="the lens's radial distortion, -0.3 to 0.3: below 0 barrel "
                                                    "(a webcam's wide lens, about -0.1), above 0 pincushion")
+    parser.add_argument("--curl", type=float, help="the sheet bowed, its rows sagging at its middle by this much of "
+                                                   "its width, -0.1 to 0.1 (a sheet held up by its sides: about 0.03)")
     args = parser.parse_args(argv)
 
     with np.load(args.data) as data:
@@ -51,7 +55,10 @@ def main(argv: list[str] | None = None) -> None:
     scene = random_scene(args.seed) if args.preset == RANDOM else None
     if args.lens is not None and not -0.3 <= args.lens <= 0.3:
         parser.error(f"--lens {args.lens}: a distortion from -0.3 to 0.3")
-    asked = (("line_width", args.line_width), ("line_colour", args.line_colour), ("lens", args.lens))
+    if args.curl is not None and not -0.1 <= args.curl <= 0.1:
+        parser.error(f"--curl {args.curl}: a sag from -0.1 to 0.1 of the sheet's width")
+    asked = (("line_width", args.line_width), ("line_colour", args.line_colour), ("lens", args.lens),
+             ("curl", args.curl))
     drawn_otherwise = {name: value for name, value in asked if value is not None}
     style = replace(scene.style if scene else preset(args.preset), **drawn_otherwise)
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if args.out.suffix == ".avi" else "mp4v"))

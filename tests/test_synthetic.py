@@ -224,15 +224,20 @@ def test_make_clip_draws_a_presets_ruled_lines_as_wide_and_in_the_colour_asked(t
     assert redrawn.mean() < as_made.mean() - 2  # wide dark lines darken the page
     bent, truth = first_frame("--lens", "-0.1")
     assert truth["lens"] == -0.1 and np.abs(bent.astype(int) - as_made).mean() > 5
-    refused = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_clip.py"), "--data", str(MNIST),
-                              "--lens", "0.5", "--out", str(tmp_path / "no.avi")], capture_output=True, text=True)
-    assert refused.returncode != 0 and "--lens 0.5" in refused.stderr
+    bowed, truth = first_frame("--curl", "0.04")
+    assert truth["curl"] == 0.04 and np.abs(bowed.astype(int) - as_made).mean() > 5
+    for option, value in (("--lens", "0.5"), ("--curl", "0.5")):
+        refused = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_clip.py"), "--data", str(MNIST),
+                                  option, value, "--out", str(tmp_path / "no.avi")], capture_output=True, text=True)
+        assert refused.returncode != 0 and f"{option} {value}" in refused.stderr
 
 
-@pytest.mark.parametrize("lens", [-0.12, 0.04])
-def test_a_lens_bends_the_frame_and_its_truth_alike(mnist, lens):
-    """Through a lens, straight lines bow and the digits move with them: each digit's box
-    in the truth still holds its ink, as tightly as without the lens."""
+@pytest.mark.parametrize("bend", [{"lens": -0.12}, {"lens": 0.04}, {"curl": 0.05}, {"curl": -0.03}],
+                         ids=["barrel lens", "pincushion lens", "sheet sagging", "sheet arching"])
+def test_a_lens_or_a_curl_bends_the_frame_and_its_truth_alike(mnist, bend):
+    """Through a lens, or on a bowed sheet, straight lines bow and the digits move with
+    them: each digit's box in the truth still holds its ink, as tightly as on a flat sheet
+    through no lens."""
     import cv2
 
     def fit_of_boxes(style) -> float:
@@ -245,4 +250,19 @@ def test_a_lens_bends_the_frame_and_its_truth_alike(mnist, lens):
             misses.append(np.abs(np.array(ink_box) - [3, 3, w + 3, h + 3]).max())
         return float(np.median(misses))
 
-    assert fit_of_boxes(preset("clean", lens=lens)) <= fit_of_boxes(preset("clean")) + 1
+    assert fit_of_boxes(preset("clean", **bend)) <= fit_of_boxes(preset("clean")) + 1
+
+
+def test_a_bowed_sheets_outline_in_the_frame_follows_its_bow_and_the_frames_edge():
+    """A bowed sheet's outline is no longer convex: it is cut by the frame's edge as any
+    polygon is, and holds the frame's part of it."""
+    import cv2
+
+    from livedigit.synthetic.camera import clipped_to_box
+
+    arch = np.array([[-20, 10], [50, 40], [120, 10], [120, 90], [-20, 90]], np.float32)  # dips at its top's middle
+    inside = clipped_to_box(arch, 100, 80)
+    assert inside[:, 0].min() >= 0 and inside[:, 0].max() <= 100 and inside[:, 1].max() <= 80
+    expected = np.zeros((80, 100), np.uint8)
+    cv2.fillPoly(expected, [np.round(arch).astype(np.int32)], 1)
+    assert cv2.contourArea(inside) == pytest.approx(expected.sum(), rel=0.05)

@@ -71,7 +71,9 @@ class Shot(NamedTuple):
 def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
     """One frame of the page at time t."""
     homography = camera_homography(style, page, t, rng)
-    frame = sensed(page.image, homography, style.frame_size, int(page_pixels_a_frame_pixel(style, page)), style.lens)
+    curl = Curl.of(page, style.curl) if style.curl else None
+    frame = sensed(page.image, homography, style.frame_size, int(page_pixels_a_frame_pixel(style, page)), style.lens,
+                   curl)
     frame *= lighting(style, t)[:, :, None]
     if style.colour_cast != (1.0, 1.0, 1.0):
         frame *= np.array(style.colour_cast, np.float32)
@@ -86,9 +88,42 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
     if style.jpeg_quality:
         frame = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, style.jpeg_quality])[1],
                              cv2.IMREAD_COLOR)
+    on_page = page.items if curl is None else [replace(item, outline=curl.bowed(item.outline)) for item in page.items]
     items = [replace(item, unreadable=unreadable(frame, item, blur_spread(style))) for item in
-             items_in_view(page.items, homography, style.frame_size, style.lens)]
-    return Shot(frame, items, sheet_in_view(page, homography, style.frame_size, style.lens))
+             items_in_view(on_page, homography, style.frame_size, style.lens)]
+    return Shot(frame, items, sheet_in_view(page, homography, style.frame_size, style.lens, curl))
+
+
+class Curl(NamedTuple):
+    """A sheet bowed as a whole (held up by its sides, or curling as it lies): each of its
+    rows sags by `sag` pixels of the canvas at its middle, less towards its left and right
+    edges (a parabola), and not at all beyond them. What the sheet's curve does to the
+    light on it is left out: only where it shows its ink and lines."""
+
+    left: float
+    width: float
+    sag: float
+
+    @classmethod
+    def of(cls, page: Page, curl: float) -> Curl:
+        """The curl of the page's sheet, sagging by `curl` of its width (Style.curl)."""
+        left, _, width, _ = page.sheet or (0, 0, page.image.shape[1], page.image.shape[0])
+        return cls(float(left), float(width), curl * width)
+
+    def sag_at(self, xs: np.ndarray) -> np.ndarray:
+        """How far the sheet sags at each canvas x."""
+        across = np.clip(2 * (xs - self.left) / self.width - 1, -1, 1)  # -1 at its left edge, 1 at its right
+        return self.sag * (1 - across ** 2)
+
+    def bowed(self, points: np.ndarray) -> np.ndarray:
+        """Where the bowed sheet shows the canvas points (n, 2) of the flat one."""
+        points = np.asarray(points, np.float64)
+        return np.stack([points[:, 0], points[:, 1] + self.sag_at(points[:, 0])], axis=1)
+
+    def flattened(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """The y on the flat canvas of each point (xs, ys) of the bowed one: a sheet sags
+        along its rows only, so each point's x is its own."""
+        return (ys - self.sag_at(xs)).astype(np.float32)
 
 
 # What the camera sees beyond the canvas.
@@ -96,7 +131,7 @@ BACKDROP = (70, 60, 55)
 
 
 def sensed(canvas: np.ndarray, homography: np.ndarray, frame_size: tuple[int, int], supersampling: int,
-           lens: float = 0.0) -> np.ndarray:
+           lens: float = 0.0, curl: Curl | None = None) -> np.ndarray:
     """The canvas as the frame's pixels see it through the homography and the `lens`: each
     the light over its area. Sampled once a pixel, a page shrunk twice or more lost the
     lines thinner than a pixel where they fell between the samples (a grid seen far off came
@@ -104,12 +139,14 @@ def sensed(canvas: np.ndarray, homography: np.ndarray, frame_size: tuple[int, in
     each way and averaged down, as a sensor averages. The lens bends the light on its way,
     in the same one sampling of the canvas: bending the filmed frame after would resample it,
     blurring it as no lens does (random scenes read 0.025 worse so, even through a lens of
-    -0.005)."""
+    -0.005); so does a sheet's `curl`."""
     k = max(1, supersampling)
     size = (frame_size[0] * k, frame_size[1] * k)
-    if lens:
-        frame = cv2.remap(canvas, *canvas_points(homography, frame_size, k, lens), cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=BACKDROP)
+    if lens or curl is not None:
+        xs, ys = canvas_points(homography, frame_size, k, lens)
+        if curl is not None:
+            ys = curl.flattened(xs, ys)
+        frame = cv2.remap(canvas, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=BACKDROP)
     else:
         upscaled = np.diag([k, k, 1]).astype(np.float64) @ homography
         frame = cv2.warpPerspective(canvas, upscaled, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
@@ -165,11 +202,12 @@ def unreadable(frame: np.ndarray, item: PageItem, spread: float = 0.0) -> str:
     return ""
 
 
-def sheet_in_view(page: Page, homography: np.ndarray, frame_size: tuple[int, int], lens: float = 0.0) -> np.ndarray:
+def sheet_in_view(page: Page, homography: np.ndarray, frame_size: tuple[int, int], lens: float = 0.0,
+                  curl: Curl | None = None) -> np.ndarray:
     """The sheet's outline in the frame, cut by the frame's edge and, where the camera is
     tilted far enough to see the page's horizon, by that: beyond it the projection turns
-    the paper over into nonsense corners; bent by the `lens` (its sides as many points).
-    Clockwise from top-left; (0, 2) where no paper is in view."""
+    the paper over into nonsense corners; bent by the `lens` and the sheet's `curl` (its
+    sides as many points). Clockwise from top-left; (0, 2) where no paper is in view."""
     x, y, w, h = page.sheet or (0, 0, page.image.shape[1], page.image.shape[0])
     frame_w, frame_h = frame_size
     outline = in_front_of_camera(np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64),
@@ -177,13 +215,37 @@ def sheet_in_view(page: Page, homography: np.ndarray, frame_size: tuple[int, int
     if len(outline) < 3:
         return np.zeros((0, 2), np.float32)
     frame = np.array([[0, 0], [frame_w, 0], [frame_w, frame_h], [0, frame_h]], np.float32)
-    projected = cv2.perspectiveTransform(outline.reshape(-1, 1, 2), homography).reshape(-1, 2).astype(np.float32)
-    area, visible = cv2.intersectConvexConvex(projected, frame)
-    if area <= 0:
-        return np.zeros((0, 2), np.float32)
+    if curl is not None:  # bowed, the outline is no longer convex
+        projected = cv2.perspectiveTransform(curl.bowed(along_sides(outline)).reshape(-1, 1, 2), homography)
+        visible = clipped_to_box(projected.reshape(-1, 2), frame_w, frame_h)
+        if len(visible) < 3 or cv2.contourArea(visible) <= 0:
+            return np.zeros((0, 2), np.float32)
+    else:
+        projected = cv2.perspectiveTransform(outline.reshape(-1, 1, 2), homography).reshape(-1, 2).astype(np.float32)
+        area, visible = cv2.intersectConvexConvex(projected, frame)
+        if area <= 0:
+            return np.zeros((0, 2), np.float32)
     if lens:
         visible = seen_through_lens(along_sides(visible.reshape(-1, 2)), frame_size, lens)
     return clockwise_from_top_left(visible.reshape(-1, 2))
+
+
+def clipped_to_box(polygon: np.ndarray, width: float, height: float) -> np.ndarray:
+    """The part of a polygon (n, 2), convex or not, inside the box from (0, 0) to (width,
+    height): cut by each of its sides in turn (Sutherland and Hodgman's clipping)."""
+    for axis, limit, inside_below in ((0, 0.0, False), (0, width, True), (1, 0.0, False), (1, height, True)):
+        if not len(polygon):
+            break
+        offsets = (polygon[:, axis] - limit) * (1 if inside_below else -1)  # <= 0 inside
+        kept = []
+        for point, offset, following, following_offset in zip(polygon, offsets, np.roll(polygon, -1, axis=0),
+                                                               np.roll(offsets, -1)):
+            if offset <= 0:
+                kept.append(point)
+            if (offset <= 0) != (following_offset <= 0):
+                kept.append(point + (following - point) * offset / (offset - following_offset))
+        polygon = np.array(kept, np.float32).reshape(-1, 2)
+    return polygon
 
 
 def along_sides(polygon: np.ndarray, points: int = 16) -> np.ndarray:
