@@ -18,7 +18,8 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     the frame: enough to erase a stroke lying along it, or leave a sliver of its edge
     that reads as a 1. Each line fitted knows the ink pixels it was last fitted to
     (`support`). A line found afresh whose ink leaves its straight fit, or one followed
-    that was bent, is given its bend (bend.bent_along_ink)."""
+    that was bent, is given its bend (bend.bent_along_ink); one followed whose bend is not
+    traced again keeps the bend it had, moved across with it."""
     if len(lines) > 255:  # numbered in 8 bits below
         return fitted_to_ink(lines[:255], binary, reaches, moved) + fitted_to_ink(lines[255:], binary, reaches, moved)
     band_reach = moved + reaches[0]
@@ -29,11 +30,13 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     xs, ys, owner = in_band
     fit = tuple(np.array([getattr(line, name) for line in lines]) for name in ("x0", "y0", "dx", "dy"))
     thickness = np.array([line.thickness for line in lines])
+    held = lines
     if moved:
         x0, y0, dx, dy = fit
         bent = bends_along(lines, *in_band)
         across = densest_across(across_histogram(*in_band, fit, thickness, band_reach, bent), thickness)
         fit = x0 - dy * across, y0 + dx * across, dx, dy
+        held = [moved_across(line, float(shift)) for line, shift in zip(lines, across)]
     for reach in reaches:
         x0, y0, dx, dy = fit
         close = np.abs(dx[owner] * (ys - y0[owner]) - dy[owner] * (xs - x0[owner])) <= thickness[owner] / 2 + reach
@@ -45,13 +48,21 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     refit = [index for index, line in enumerate(fitted)
              if line.support >= MIN_FIT_PIXELS and (lines[index].bend or not moved)]
     for index, line in zip(refit, bent_along_ink([fitted[index] for index in refit], binary)):
-        fitted[index] = line
+        # a line followed along its bend whose bend is not traced again (the digits on it
+        # hide too much of it) keeps it, moved across as its ink moved: fitted straight
+        # again, a bowed line was erased along part of its length only
+        fitted[index] = line if line.bend or not lines[index].bend else held[index]._replace(support=line.support)
     if not moved:
         return fitted
     bent = bends_along(fitted, *in_band)
     widths = ink_width(across_histogram(*in_band, fit, thickness, band_reach, bent), thickness)
     return [line._replace(ink_width=int(width)) if line.support >= MIN_FIT_PIXELS else line
             for line, width in zip(fitted, widths)]
+
+
+def moved_across(line: Segment, shift: float) -> Segment:
+    """The line moved across itself by `shift` pixels, its bend and extent along it as they were."""
+    return line._replace(x0=line.x0 - line.dy * shift, y0=line.y0 + line.dx * shift, offset=line.offset + shift)
 
 
 def ink_along(lines: list[Segment], binary: np.ndarray, reach: int) -> tuple[np.ndarray, ...] | None:
