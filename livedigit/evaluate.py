@@ -6,9 +6,9 @@
 A hit is a reported digit whose box overlaps a true digit's box (IoU >= 0.3) with the
 right label; each true digit is hit at most once. A digit the truth marks to `ignore` (no
 one could read it: too small, blurred past reading, washed out) counts neither way: it is
-not missed, and a digit reported on it is not false. Where the truth gives the paper in view (its
-outline), reported digits centred off the paper are counted apart (`off_page_per_frame`):
-what surrounds the paper must never produce a digit. Each false digit is put down to what
+not missed, and a digit reported on it is not false. Where the truth gives the paper in
+view (its outline), reported digits centred off the paper are counted apart
+(`off_page_per_frame`): what surrounds the paper must never produce a digit. Each false digit is put down to what
 it lies on (`false_on`): a true digit misread, the paper's surroundings, a mark (a letter,
 a word, an arrow, a box), part of a digit (a piece of one, or two merged), or nothing
 drawn (paper, lines, texture). Where the truth also gives the frame's size, the page the

@@ -173,7 +173,7 @@ MIN_DIGIT_HEIGHT = 14
 SENSOR_WHITE = 250
 # A digit under this many times as tall as the camera's blur spreads (blur_spread) is a
 # smudge: blurred so, 14-20 px digits of random scenes show no stroke apart from the next
-# (looked at on 72 digits of scenes 0-499; between 8 and 10 times, some can be read).
+# (looked at on about 70 digits of scenes 0-499; between 8 and 10 times, some can be read).
 LEGIBLE_BLUR = 8
 
 

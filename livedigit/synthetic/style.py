@@ -47,7 +47,7 @@ class Style:
     jpeg_quality: int = 0                         # each frame through JPEG at this quality; 0: not
     shake: float = 0.0                            # hand shake, page pixels per frame
     lens: float = 0.0                             # the lens's radial distortion (camera.seen_through_lens): < 0 barrel
-    curl: float = 0.0                             # the sheet bowed: its rows sag by this much of its width (camera.Curl)
+    curl: float = 0.0                             # the sheet's rows sag by this much of its width (camera.Curl)
     view_width: float = 0.62                      # fraction of the page width in view
     aim_at_writing: bool = False                  # the camera drifts over the page's digits, not all of it
     tilt: float = 0.06                            # perspective strength

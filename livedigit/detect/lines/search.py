@@ -25,9 +25,9 @@ def line_families(binary: np.ndarray, fewest: int, usual: float | None = None,
     `page` where one is found (a small sheet far off, a line or two on it), they are
     lines of the page, and so is any line of the other direction. The lines are looked
     for on a copy of the ink at most about LINE_SEARCH_WIDTH wide, and fitted to the ink
-    at full size. `usual`: how thick the page's lines are at full size, where an earlier pass
-    found them (see ruled_lines). `search`: the ink to look for them on, where not the ink
-    they are fitted to.
+    at full size. `usual`: how thick the page's lines are at full size, where an earlier
+    pass found them (see ruled_lines). `search`: the ink to look for them on, where not
+    the ink they are fitted to.
     """
     factor = search_factor(binary)
     usual_on_copy = None if usual is None else (usual + factor - 1) / factor  # as Segment.enlarged, undone
@@ -264,10 +264,10 @@ def ruled_lines(found: list[Segment], ink_extent: Extent, frame_size: tuple[int,
     """Lines made of collinear segments up to `thin` thick that together span LINE_SPAN of
     the ink's extent (how long their line runs inside it) and cross no longer one inside
     it, where there are `fewest` of them; else those spanning WHOLE_SPAN of their line
-    across the frame, or the whole way across the `sheet` in view (Sheet.run_across). Thicker lines
-    count only where they span the frame or the sheet so, away from the thin lines: a
-    marker's straight stroke is as thick, and so is a printed word's edge along a thin
-    line, but neither runs from edge to edge.
+    across the frame, or the whole way across the `sheet` in view (Sheet.run_across).
+    Thicker lines count only where they span the frame or the sheet so, away from the
+    thin lines: a marker's straight stroke is as thick, and so is a printed word's edge
+    along a thin line, but neither runs from edge to edge.
 
     A digit's thin straight stroke is long, but alone on its line. The flat side of a
     broad 0 holds straight runs along several slants, but they cross: the lines of a
