@@ -17,13 +17,14 @@ MNIST = ROOT / "tests" / "data" / "mnist-small.npz"
 
 
 def scene_as_first_filmed(seed: int):
-    """Random scene `seed`'s style through no lens: the tests pinned on a scene's frames
-    describe them as filmed before half the scenes were seen through a lens (2026-12-07)."""
+    """Random scene `seed`'s style through no lens, on a flat sheet: the tests pinned on a
+    scene's frames describe them as filmed before half the scenes were seen through a lens
+    and half the sheets bowed (2026-12-07)."""
     from dataclasses import replace
 
     from livedigit.synthetic import random_scene
 
-    return replace(random_scene(seed).style, lens=0.0)
+    return replace(random_scene(seed).style, lens=0.0, curl=0.0)
 
 
 @pytest.fixture(scope="session")

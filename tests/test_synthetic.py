@@ -56,6 +56,7 @@ def test_random_scenes_draw_every_factor_over_its_range():
     assert {scene.factors["paper"] for scene in scenes} >= {"ruled", "squared", "dotted", "sticky note", "whiteboard"}
     assert {scene.factors["pen"] for scene in scenes} == {"ballpoint", "pen", "felt-tip", "marker", "pencil"}
     assert {scene.factors["lens"] for scene in scenes} == {"none", "barrel", "pincushion"}
+    assert {scene.factors["curl"] for scene in scenes} == {"none", "sagging", "arching"}
 
 
 @pytest.mark.parametrize("seed", [2, 9, 14, 8, 12, 19, 39])

@@ -6,9 +6,9 @@
 Resolution 640x480 to 1920x1080; digits 14 px tall to 40 % of the frame; 1 to 100 of
 them; inks and pens; plain, ruled, squared, dotted, coloured paper, sticky notes and
 whiteboards; dim to glaring light with colour casts and shadows; a near or far camera,
-tilted, rolled, shaking, blurred or smeared, its lens bending straight lines; MPEG-4,
-MJPEG or JPEG-damaged frames; what the page lies on; letters, printed words, arrows,
-boxes, underlines and strike-throughs.
+tilted, rolled, shaking, blurred or smeared, its lens bending straight lines; the sheet
+bowed; MPEG-4, MJPEG or JPEG-damaged frames; what the page lies on; letters, printed
+words, arrows, boxes, underlines and strike-throughs.
 `Scene.factors` names the value each factor took, for scoring by factor.
 """
 from __future__ import annotations
@@ -66,7 +66,8 @@ def random_scene(seed: int) -> Scene:
               **lighting(light, rng, factors),
               **camera(rng, factors),
               **distractors(rng, factors),
-              **lens(seed, factors)}
+              **lens(seed, factors),
+              **curl(seed, factors)}
     fields["page_size"] = room_for_distractors(fields, page_height)
     fields.update(view(fields, frame_size, page_height / digit_height, surround_kind, rng))
     return Scene(seed, Style(**fields), factors, ENCODINGS[encoding])
@@ -131,20 +132,35 @@ def camera(rng: np.random.Generator, factors: dict) -> dict:
             "shake": float(rng.uniform(0, 5)), "noise": float(rng.uniform(1, 8))}
 
 
-# The lens is drawn from a stream of its own: every other factor of a seed's scene stays as
-# it was drawn before lenses bent the scenes (2026-12-07), so that figures taken before
-# and after compare scene by scene.
+# The lens and the sheet's curl are each drawn from a stream of their own: every other
+# factor of a seed's scene stays as it was drawn before lenses bent the scenes and sheets
+# bowed (both 2026-12-07), so that figures taken before and after compare scene by scene.
 LENS_STREAM = 1
+CURL_STREAM = 2
 # Half the scenes are seen through a lens that bends them this much (camera.seen_through_lens):
 # a webcam's wide lens bows straight lines out (barrel, < 0), a long one a little in.
 LENS_DISTORTION = (-0.12, 0.04)
+# Half the sheets bow this much of their width (camera.Curl): held up by their sides they
+# sag (> 0), lying curled they arch.
+CURL_SAG = (-0.04, 0.04)
 
 
 def lens(seed: int, factors: dict) -> dict:
-    rng = np.random.default_rng((seed, LENS_STREAM))
-    distortion = float(rng.uniform(*LENS_DISTORTION)) if rng.uniform() < 0.5 else 0.0
+    distortion = drawn_apart(seed, LENS_STREAM, LENS_DISTORTION)
     factors["lens"] = "none" if not distortion else "barrel" if distortion < 0 else "pincushion"
     return {"lens": distortion}
+
+
+def curl(seed: int, factors: dict) -> dict:
+    sag = drawn_apart(seed, CURL_STREAM, CURL_SAG)
+    factors["curl"] = "none" if not sag else "sagging" if sag > 0 else "arching"
+    return {"curl": sag}
+
+
+def drawn_apart(seed: int, stream: int, span: tuple[float, float]) -> float:
+    """For half the seeds a value drawn from `span`, else 0, from the seed's `stream` of its own."""
+    rng = np.random.default_rng((seed, stream))
+    return float(rng.uniform(*span)) if rng.uniform() < 0.5 else 0.0
 
 
 def distractors(rng: np.random.Generator, factors: dict) -> dict:
