@@ -89,7 +89,8 @@ def film(page: Page, style: Style, t: float, rng: np.random.Generator) -> Shot:
         frame = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, style.jpeg_quality])[1],
                              cv2.IMREAD_COLOR)
     on_page = page.items if curl is None else [replace(item, outline=curl.bowed(item.outline)) for item in page.items]
-    items = [replace(item, unreadable=unreadable(frame, item, blur_spread(style))) for item in
+    spread = blur_spread(style)
+    items = [replace(item, unreadable=unreadable(frame, item, spread)) for item in
              items_in_view(on_page, homography, style.frame_size, style.lens)]
     return Shot(frame, items, sheet_in_view(page, homography, style.frame_size, style.lens, curl))
 

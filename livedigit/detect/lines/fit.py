@@ -30,13 +30,12 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
     xs, ys, owner = in_band
     fit = tuple(np.array([getattr(line, name) for line in lines]) for name in ("x0", "y0", "dx", "dy"))
     thickness = np.array([line.thickness for line in lines])
-    held = lines
+    shifts = np.zeros(len(lines))  # how far each line moved across itself
     if moved:
         x0, y0, dx, dy = fit
         bent = bends_along(lines, *in_band)
-        across = densest_across(across_histogram(*in_band, fit, thickness, band_reach, bent), thickness)
-        fit = x0 - dy * across, y0 + dx * across, dx, dy
-        held = [moved_across(line, float(shift)) for line, shift in zip(lines, across)]
+        shifts = densest_across(across_histogram(*in_band, fit, thickness, band_reach, bent), thickness)
+        fit = x0 - dy * shifts, y0 + dx * shifts, dx, dy
     for reach in reaches:
         x0, y0, dx, dy = fit
         close = np.abs(dx[owner] * (ys - y0[owner]) - dy[owner] * (xs - x0[owner])) <= thickness[owner] / 2 + reach
@@ -51,7 +50,8 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
         # a line followed along its bend whose bend is not traced again (the digits on it
         # hide too much of it) keeps it, moved across as its ink moved: fitted straight
         # again, a bowed line was erased along part of its length only
-        fitted[index] = line if line.bend or not lines[index].bend else held[index]._replace(support=line.support)
+        kept = line.bend or not lines[index].bend
+        fitted[index] = line if kept else moved_across(lines[index], float(shifts[index]))._replace(support=line.support)
     if not moved:
         return fitted
     bent = bends_along(fitted, *in_band)
