@@ -49,9 +49,9 @@ def strip_maps(lines: list[Segment], firsts: list[int], length: int, reach: int,
     across = np.arange(-reach, reach + 1, dtype=np.float64)[None, :, None]
     map_x, map_y = [], []
     for line, along in zip(lines, steps):
-        bent = across + line.bent_by(line.dx * line.x0 + line.dy * line.y0 + along)
-        map_x.append(line.x0 + line.dx * along - line.dy * bent)
-        map_y.append(line.y0 + line.dy * along + line.dx * bent)
+        xs, ys = line.at(line.dx * line.x0 + line.dy * line.y0 + along, across)
+        map_x.append(xs)
+        map_y.append(ys)
     return (np.concatenate(map_x).reshape(-1, length).astype(np.float32),
             np.concatenate(map_y).reshape(-1, length).astype(np.float32))
 
@@ -134,10 +134,11 @@ class Segment(NamedTuple):
                         np.where(along > knots[-1], offsets[-1] + (along - knots[-1]) * slope_after,
                                  np.interp(along, knots, offsets)))
 
-    def at(self, along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """x and y of the points of the line (along its bend) at positions along it."""
-        steps, across = along - (self.dx * self.x0 + self.dy * self.y0), self.bent_by(along)
-        return self.x0 + self.dx * steps - self.dy * across, self.y0 + self.dy * steps + self.dx * across
+    def at(self, along: np.ndarray, across: float | np.ndarray = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """x and y of the points `across` pixels off the line (along its bend) at positions
+        along it."""
+        steps, off = along - (self.dx * self.x0 + self.dy * self.y0), across + self.bent_by(along)
+        return self.x0 + self.dx * steps - self.dy * off, self.y0 + self.dy * steps + self.dx * off
 
     def enlarged(self, factor: int) -> Segment:
         """The segment found on a copy shrunk by `factor` (max_pooled), at full size: a line
