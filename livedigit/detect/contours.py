@@ -55,8 +55,10 @@ def regions_in(binary: np.ndarray, params: DetectionParams, page: Page | None = 
     candidates &= on_clear_paper
     strokes &= on_clear_paper
     if gray is not None:  # a stroke too: two may be read together as a digit
-        candidates[candidates] = ~too_grainy(gray, binary, boxes[candidates])
-        strokes[strokes] = ~too_grainy(gray, binary, boxes[strokes])
+        smooth = candidates | strokes
+        smooth[smooth] = ~too_grainy(gray, binary, boxes[smooth])
+        candidates &= smooth
+        strokes &= smooth
     strokes = np.flatnonzero(strokes)
     kept_boxes, masks, cuts = [], [], []
     box_list = boxes.tolist()  # plain ints: this loop runs per candidate, numpy scalars are slow
