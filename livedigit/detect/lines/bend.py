@@ -107,13 +107,28 @@ def shows_on_fit(lines: list[Segment], binary: np.ndarray) -> np.ndarray:
 
 
 def traced(bands: np.ndarray, on_fit: int, enough: float) -> tuple[np.ndarray, list[int]]:
-    """For each stretch, how far across the fit (whole pixels) the line's band lies, traced
-    both ways from the stretch with the most ink on the fit: at each the band within
-    BEND_STEP of where the last two stretches that showed the line put it, that holds
-    `enough` ink, else where they put it; and the stretches that showed it."""
+    """For each stretch, how far across the fit (whole pixels) the line's band lies, and
+    the stretches that showed it, traced from the stretch with the most ink on the fit;
+    where the band densest there lies off the fit, also from the stretch with the most ink
+    on the fit of those whose densest band lies on it (within STRAIGHT), and the trace
+    that showed the line in more stretches kept. (On a bowed sheet the fit is a chord of
+    the line: where a digit's stroke crosses the fit far from the line, that stretch may
+    hold the most ink on the fit, and a trace from there lost the line on one side.)"""
+    on_line = np.abs(bands.argmax(axis=0) - on_fit) <= STRAIGHT
+    start = int(np.argmax(bands[on_fit]))
+    trace = traced_from(start, bands, on_fit, enough)
+    if on_line[start] or not on_line.any():
+        return trace
+    other = traced_from(int(np.argmax(np.where(on_line, bands[on_fit], -1))), bands, on_fit, enough)
+    return other if len(other[1]) > len(trace[1]) else trace
+
+
+def traced_from(start: int, bands: np.ndarray, on_fit: int, enough: float) -> tuple[np.ndarray, list[int]]:
+    """traced's offsets and stretches that showed the line, traced both ways from the
+    `start` stretch: at each the band within BEND_STEP of where the last two stretches that
+    showed the line put it, that holds `enough` ink, else where they put it."""
     count = bands.shape[1]
     offsets = np.zeros(count)
-    start = int(np.argmax(bands[on_fit]))
     if bands[on_fit, start] < enough:
         return offsets, []
     seen = [start]
