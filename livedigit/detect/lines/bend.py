@@ -19,8 +19,10 @@ from .geometry import Segment, steps_inside, strip_maps
 BEND_STRETCH = 64
 BEND_SAMPLE = 4
 # Its ink is looked for up to this many pixels across its straight fit, and from one
-# stretch to the next within BEND_STEP pixels of where the last two put it.
-BEND_REACH = 24
+# stretch to the next within BEND_STEP pixels of where the last two put it. The fit of a
+# sheet's row sagging by 0.03 of its width runs up to 50 px off the row's ends at
+# 1280x720: looked for within 24 px, they were traced along that band's edge.
+BEND_REACH = 48
 BEND_STEP = 3
 # A stretch shows the line where its ink across the line's thickness fills this fraction
 # of the stretch; elsewhere (a gap, a digit's blob across it) the line runs on as before.
