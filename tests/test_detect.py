@@ -184,6 +184,8 @@ def test_a_line_bowed_far_off_its_straight_fit_is_traced_where_it_lies(digits_lo
     within 24 px of the fit only, they were traced along the edge of that band, erased
     there, and the rest of them joined 3-5 digits a frame (frames 0-9)."""
     assert max(digits_lost_on_a_bowed_sheet(12)[:10]) <= 2
+
+
 def test_straight_ruled_lines_are_fitted_straight():
     """A bend is traced only where the ink leaves the straight fit: straight lines stay
     exactly as they were found (no bend to follow or erase along)."""
