@@ -8,23 +8,23 @@ right label; each true digit is hit at most once. A digit the truth marks to `ig
 one could read it: too small, blurred past reading, washed out) counts neither way: it is
 not missed, and a digit reported on it is not false. Where the truth gives the paper in
 view (its outline), reported digits centred off the paper are counted apart
-(`off_page_per_frame`): what surrounds the paper must never produce a digit. Each false digit is put down to what
-it lies on (`false_on`): a true digit misread, the paper's surroundings, a mark (a letter,
-a word, an arrow, a box), part of a digit (a piece of one, or two merged), or nothing
-drawn (paper, lines, texture). Where the truth also gives the frame's size, the page the
-JSONL reports is judged against the paper in view (`page_found`): right (IoU >= 0.8),
-wrong, missed, or rightly none where the paper fills the frame; and where it gives the
-number each digit is written in, how many of the numbers wholly in view were reported as
-one number of their digits over them (`numbers`). A clip's reported digits are also
-counted by their confidence, in bins a twentieth wide, with how many of them were right
-(`reliability`), and the gap between confidence and the share right, weighted by the
-digits in each bin (`calibration_error`): a digit reported at confidence c should be
-right about c of the time. For a folder of photos with a labels
-file (each file's `digits` string), the digits found are compared with those written.
-With --why, every missed or misread digit of a clip is put down to the stage that lost it
-(livedigit/why.py): the clip is read again, from the source its JSONL names, as a
-headless run reads it (--in-colour: as a run that showed or recorded it), with the
-profile and model the run read it with (--profile, --model).
+(`off_page_per_frame`): what surrounds the paper must never produce a digit. Each false
+digit is put down to what it lies on (`false_on`): a true digit misread, the paper's
+surroundings, a mark (a letter, a word, an arrow, a box), part of a digit (a piece of one,
+or two merged), or nothing drawn (paper, lines, texture). Where the truth also gives the
+frame's size, the page the JSONL reports is judged against the paper in view
+(`page_found`): right (IoU >= 0.8), wrong, missed, or rightly none where the paper fills
+the frame; and where it gives the number each digit is written in, how many of the numbers
+wholly in view were reported as one number of their digits over them (`numbers`). A clip's
+reported digits are also counted by their confidence, in bins a twentieth wide, with how
+many of them were right (`reliability`), and the gap between confidence and the share
+right, weighted by the digits in each bin (`calibration_error`): a digit reported at
+confidence c should be right about c of the time. For a folder of photos with a labels
+file (each file's `digits` string), the digits found are compared with those written. With
+--why, every missed or misread digit of a clip is put down to the stage that lost it
+(livedigit/why.py): the clip is read again, from the source its JSONL names, as a headless
+run reads it (--in-colour: as a run that showed or recorded it), with the profile and
+model the run read it with (--profile, --model).
 """
 from __future__ import annotations
 

@@ -50,8 +50,10 @@ def fitted_to_ink(lines: list[Segment], binary: np.ndarray, reaches: tuple[int, 
         # a line followed along its bend whose bend is not traced again (the digits on it
         # hide too much of it) keeps it, moved across as its ink moved: fitted straight
         # again, a bowed line was erased along part of its length only
-        kept = line.bend or not lines[index].bend
-        fitted[index] = line if kept else moved_across(lines[index], float(shifts[index]))._replace(support=line.support)
+        if line.bend or not lines[index].bend:
+            fitted[index] = line
+        else:
+            fitted[index] = moved_across(lines[index], float(shifts[index]))._replace(support=line.support)
     if not moved:
         return fitted
     bent = bends_along(fitted, *in_band)
